@@ -1,0 +1,17 @@
+/**
+ * @monocoque/core — the socket engine: endpoints, transports, per-peer pipes and the
+ * socket base every pattern package extends. Applications normally import a pattern
+ * package (`@monocoque/dealer`, `@monocoque/router`, ...) instead.
+ */
+export { ZmqError, isZmqError, type ErrorCode, type SocketType, type Mechanism } from '@monocoque/zmtp';
+export { Socket } from './socket.js';
+export type { SocketOptions } from './options.js';
+export { type FrameLike, type MessageLike, toFrame, toFrames } from './message.js';
+export { Pipe, type Message, type PipeOwner } from './pipe.js';
+export { FairQueue, LoadBalancer } from './routing.js';
+export { Deque } from './deque.js';
+export { SocketEvents, type SocketEvent, type SocketEventType } from './events.js';
+export { type Endpoint, formatEndpoint, parseEndpoint } from './endpoint.js';
+export type { Listener, Stream, StreamEndpoint, StreamHandlers, Transport } from './transport.js';
+export { netTransport } from './net-transport.js';
+export { getDefaultTransport, registerTransport, registeredTransports, setDefaultTransport } from './transport-registry.js';

@@ -1,0 +1,64 @@
+/**
+ * Transport selection. The default is `node:net`. Other transports (e.g. `@monocoque/uring`)
+ * register themselves by name; `MONOCOQUE_TRANSPORT=<name>` picks one process-wide and
+ * `MONOCOQUE_TRANSPORT=net` forces the fallback. A socket's `transport` option overrides both.
+ */
+import { netTransport } from './net-transport.js';
+import type { Transport } from './transport.js';
+
+const factories = new Map<string, () => Transport>([['net', () => netTransport]]);
+let explicitDefault: Transport | undefined;
+let envDefault: Transport | undefined;
+
+function debug(message: string): void {
+  if (process.env.MONOCOQUE_DEBUG || /\bmonocoque\b/.test(process.env.NODE_DEBUG ?? '')) {
+    process.stderr.write(`monocoque: ${message}\n`);
+  }
+}
+
+/**
+ * Make a transport available by name (for `MONOCOQUE_TRANSPORT` and `setDefaultTransport`).
+ * The factory runs lazily, the first time the transport is selected.
+ */
+export function registerTransport(name: string, factory: () => Transport): void {
+  factories.set(name, factory);
+  envDefault = undefined;
+}
+
+/** Names of the registered transports. */
+export function registeredTransports(): string[] {
+  return [...factories.keys()];
+}
+
+/** Set the process-wide default transport, by instance or registered name. */
+export function setDefaultTransport(transport: Transport | string): void {
+  if (typeof transport !== 'string') {
+    explicitDefault = transport;
+    return;
+  }
+  const factory = factories.get(transport);
+  if (factory === undefined) throw new Error(`unknown transport ${JSON.stringify(transport)}; registered: ${registeredTransports().join(', ')}`);
+  explicitDefault = factory();
+}
+
+/** The transport used by sockets without a `transport` option. */
+export function getDefaultTransport(): Transport {
+  if (explicitDefault !== undefined) return explicitDefault;
+  if (envDefault !== undefined) return envDefault;
+  const wanted = process.env.MONOCOQUE_TRANSPORT;
+  let chosen: Transport = netTransport;
+  if (wanted !== undefined && wanted !== '' && wanted !== 'net') {
+    const factory = factories.get(wanted);
+    if (factory === undefined) {
+      debug(`MONOCOQUE_TRANSPORT=${wanted} is not registered (import its package's /register entry); using node:net`);
+    } else {
+      try {
+        chosen = factory();
+      } catch (error) {
+        debug(`transport ${wanted} unavailable (${(error as Error).message}); using node:net`);
+      }
+    }
+  }
+  envDefault = chosen;
+  return chosen;
+}

@@ -1,0 +1,203 @@
+/**
+ * ZMTP framing (RFC 23 §"Framing", unchanged in RFC 37).
+ *
+ *   frame = flags size body
+ *   flags: bit 0 MORE, bit 1 LONG (8-byte size), bit 2 COMMAND; bits 3-7 must be zero
+ *   size:  1 byte (short) or 8 bytes, network order (long)
+ *
+ * Decoder rules:
+ * - accepts input split at any byte boundary;
+ * - a body that arrived whole is passed on as a view of the read buffer (no copy), except
+ *   that bodies under `COPY_BELOW` bytes taken from chunks over `PIN_ABOVE` bytes are
+ *   copied, so one retained small message cannot pin a whole 64 KiB read buffer;
+ * - a body split across chunks is assembled once into a buffer of its exact size;
+ * - a frame over `maxMessageSize` is rejected from its header, before any body is buffered.
+ */
+import { ZmqError } from './errors.js';
+
+/** More frames of this message follow. */
+export const FLAG_MORE = 0x01;
+/** 8-byte size field. */
+export const FLAG_LONG = 0x02;
+/** Command frame. */
+export const FLAG_COMMAND = 0x04;
+const RESERVED_MASK = 0xf8;
+
+/** Largest body that fits a short frame. */
+export const MAX_SHORT_SIZE = 255;
+/** Bodies smaller than this are copied out of large read buffers. */
+export const COPY_BELOW = 1024;
+/** Read buffers larger than this are not pinned by small bodies. */
+export const PIN_ABOVE = 4096;
+
+/** Size of the header for a body of `size` bytes. */
+export function frameHeaderSize(size: number): number {
+  return size > MAX_SHORT_SIZE ? 9 : 2;
+}
+
+/**
+ * Write a frame header into `target` at `offset`; returns the offset after it.
+ * `flags` is MORE and/or COMMAND; LONG is added when needed.
+ */
+export function writeFrameHeader(target: Uint8Array, offset: number, flags: number, size: number): number {
+  if (size > MAX_SHORT_SIZE) {
+    target[offset] = flags | FLAG_LONG;
+    // 64-bit big-endian size; JS sizes are < 2^53.
+    const hi = Math.floor(size / 0x1_0000_0000);
+    const lo = size >>> 0;
+    target[offset + 1] = hi >>> 24;
+    target[offset + 2] = (hi >>> 16) & 0xff;
+    target[offset + 3] = (hi >>> 8) & 0xff;
+    target[offset + 4] = hi & 0xff;
+    target[offset + 5] = lo >>> 24;
+    target[offset + 6] = (lo >>> 16) & 0xff;
+    target[offset + 7] = (lo >>> 8) & 0xff;
+    target[offset + 8] = lo & 0xff;
+    return offset + 9;
+  }
+  target[offset] = flags;
+  target[offset + 1] = size;
+  return offset + 2;
+}
+
+/** Encode one complete frame into a new buffer (header + copy of the body). */
+export function encodeFrame(flags: number, body: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(frameHeaderSize(body.length) + body.length);
+  const off = writeFrameHeader(out, 0, flags, body.length);
+  out.set(body, off);
+  return out;
+}
+
+/** Receives decoded frames. `flags` has LONG cleared. */
+export type FrameSink = (flags: number, body: Buffer) => void;
+
+/**
+ * Streaming frame decoder. Feed it chunks; it calls the sink once per frame, in order.
+ * Throws `ZmqError` (`EPROTO`, `EMSGSIZE`) on malformed input; after a throw the decoder
+ * must not be fed again (the connection is to be dropped).
+ */
+export class FrameDecoder {
+  /** Header bytes of a frame whose header spans chunks. */
+  private readonly head = Buffer.alloc(9);
+  private headLen = 0;
+  /** Body being assembled across chunks. */
+  private body: Buffer | undefined;
+  private bodyLen = 0;
+  private bodyFlags = 0;
+
+  /**
+   * @param sink called for every frame
+   * @param maxMessageSize largest accepted frame body in bytes; negative = no limit
+   */
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly maxMessageSize = -1,
+  ) {}
+
+  /** Decode as many frames as `chunk` completes. */
+  feed(chunk: Buffer): void {
+    const end = chunk.length;
+    let off = 0;
+    if (this.body !== undefined) {
+      off = this.continueBody(chunk);
+      if (off === end) return;
+    } else if (this.headLen > 0) {
+      off = this.continueHeader(chunk);
+      if (off === end) return;
+    }
+    while (off < end) {
+      const flags = chunk[off]!;
+      let size: number;
+      let bodyStart: number;
+      if ((flags & FLAG_LONG) === 0) {
+        if (off + 2 > end) break;
+        size = chunk[off + 1]!;
+        bodyStart = off + 2;
+      } else {
+        if (off + 9 > end) break;
+        size = this.longSize(chunk, off + 1);
+        bodyStart = off + 9;
+      }
+      this.checkHeader(flags, size);
+      off = this.emitOrStart(flags, size, chunk, bodyStart);
+    }
+    if (off < end) {
+      // Partial header: keep it for the next chunk.
+      chunk.copy(this.head, 0, off, end);
+      this.headLen = end - off;
+    }
+  }
+
+  private longSize(b: Uint8Array, at: number): number {
+    const hi = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+    const lo = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
+    if (hi > 0x1fffff) {
+      throw new ZmqError('EMSGSIZE', `frame too large: size field is ${hi * 2 ** 32 + lo} bytes, beyond what this process can buffer`);
+    }
+    return hi * 0x1_0000_0000 + lo;
+  }
+
+  private checkHeader(flags: number, size: number): void {
+    if ((flags & RESERVED_MASK) !== 0) {
+      throw new ZmqError('EPROTO', `malformed frame: reserved flag bits must be zero, got flags 0x${flags.toString(16).padStart(2, '0')}`);
+    }
+    if ((flags & (FLAG_COMMAND | FLAG_MORE)) === (FLAG_COMMAND | FLAG_MORE)) {
+      throw new ZmqError('EPROTO', 'malformed frame: a command frame must not have the MORE flag');
+    }
+    if (this.maxMessageSize >= 0 && size > this.maxMessageSize) {
+      throw new ZmqError('EMSGSIZE', `frame too large: limit is ${this.maxMessageSize} bytes (maxMessageSize), peer announced ${size} bytes`);
+    }
+  }
+
+  /** Complete a header begun in an earlier chunk; returns the offset reached in `chunk`. */
+  private continueHeader(chunk: Buffer): number {
+    const flags = this.head[0]!;
+    const need = (flags & FLAG_LONG) === 0 ? 2 : 9;
+    const take = Math.min(need - this.headLen, chunk.length);
+    chunk.copy(this.head, this.headLen, 0, take);
+    this.headLen += take;
+    if (this.headLen < need) return chunk.length;
+    this.headLen = 0;
+    const size = need === 2 ? this.head[1]! : this.longSize(this.head, 1);
+    this.checkHeader(flags, size);
+    return this.emitOrStart(flags, size, chunk, take);
+  }
+
+  /**
+   * Emit the body starting at `from` if `chunk` holds all of it, else start assembling
+   * it. Returns the offset reached in `chunk`.
+   */
+  private emitOrStart(flags: number, size: number, chunk: Buffer, from: number): number {
+    const end = from + size;
+    if (end <= chunk.length) {
+      let body: Buffer;
+      if (size < COPY_BELOW && chunk.length > PIN_ABOVE) {
+        body = Buffer.allocUnsafe(size);
+        chunk.copy(body, 0, from, end);
+      } else {
+        body = chunk.subarray(from, end);
+      }
+      this.sink(flags & ~FLAG_LONG, body);
+      return end;
+    }
+    this.body = Buffer.allocUnsafe(size);
+    chunk.copy(this.body, 0, from);
+    this.bodyLen = chunk.length - from;
+    this.bodyFlags = flags & ~FLAG_LONG;
+    return chunk.length;
+  }
+
+  /** Continue a body spanning chunks; returns the offset reached in `chunk`. */
+  private continueBody(chunk: Buffer): number {
+    const body = this.body!;
+    const take = Math.min(body.length - this.bodyLen, chunk.length);
+    chunk.copy(body, this.bodyLen, 0, take);
+    this.bodyLen += take;
+    if (this.bodyLen === body.length) {
+      this.body = undefined;
+      this.bodyLen = 0;
+      this.sink(this.bodyFlags, body);
+    }
+    return take;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * @monocoque/zmtp — a sans-IO implementation of ZMTP 3.1 (RFC 37) with 3.0 (RFC 23)
+ * compatibility: greeting, framing, commands, metadata, socket-type rules and the NULL
+ * mechanism, plus the `Mechanism` interface PLAIN and CURVE plug into.
+ *
+ * Bytes in, frames and events out: nothing here touches sockets, timers or the event loop.
+ */
+export { ZmqError, isZmqError, type ErrorCode, type ZmqErrorOptions } from './errors.js';
+export { type SocketType, SOCKET_TYPES, isCompatibleSocketType, isSocketType } from './socket-type.js';
+export {
+  GREETING_SIZE,
+  GREETING_VERSION_SIZE,
+  type GreetingOptions,
+  type PeerGreeting,
+  checkGreeting,
+  encodeGreeting,
+} from './greeting.js';
+export {
+  FLAG_COMMAND,
+  FLAG_LONG,
+  FLAG_MORE,
+  MAX_SHORT_SIZE,
+  COPY_BELOW,
+  PIN_ABOVE,
+  FrameDecoder,
+  type FrameSink,
+  encodeFrame,
+  frameHeaderSize,
+  writeFrameHeader,
+} from './frame.js';
+export {
+  type Command,
+  type Metadata,
+  type Ping,
+  MAX_PING_CONTEXT,
+  decodeCommand,
+  decodeErrorReason,
+  decodeMetadata,
+  decodePing,
+  encodeCancel,
+  encodeCommand,
+  encodeError,
+  encodeMetadata,
+  encodePing,
+  encodePong,
+  encodeReady,
+  encodeSubscribe,
+} from './command.js';
+export type { FrameTransform, HandshakeCallbacks, HandshakeContext, Mechanism, MechanismHandshake } from './mechanism.js';
+export { NULL_MECHANISM } from './null-mechanism.js';
+export { type PeerInfo, type SessionHandlers, type SessionOptions, ZmtpSession } from './session.js';
