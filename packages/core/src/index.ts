@@ -7,7 +7,7 @@ export { ZmqError, isZmqError, type ErrorCode, type SocketType, type Mechanism }
 export { Socket } from './socket.js';
 export type { SocketOptions } from './options.js';
 export { type FrameLike, type MessageLike, toFrame, toFrames } from './message.js';
-export { Pipe, type Message, type PipeOwner } from './pipe.js';
+export { Pipe, type Message, type PipeOwner, type PreparedMessage, prepareMessage } from './pipe.js';
 export { FairQueue, LoadBalancer } from './routing.js';
 export { Deque } from './deque.js';
 export { SocketEvents, type SocketEvent, type SocketEventType } from './events.js';

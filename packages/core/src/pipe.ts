@@ -71,10 +71,37 @@ export abstract class Pipe {
   abstract get writable(): boolean;
   /** Queue a message (frames from `start` on). Returns false, without queuing, when full or closed. */
   abstract write(message: readonly Buffer[], start?: number): boolean;
+  /**
+   * Queue a message encoded once for many peers (PUB fan-out). Stream pipes share the
+   * encoded bytes; others fall back to `write(prepared.frames)`.
+   */
+  writePrepared(prepared: PreparedMessage): boolean {
+    return this.write(prepared.frames);
+  }
   /** Send a subscription change in the form the peer understands. */
   abstract sendSubscription(subscribe: boolean, prefix: Buffer): void;
   /** Close the pipe; with `linger` not 0, queued output is flushed first. */
   abstract close(linger: number, error?: ZmqError): void;
+}
+
+/** A message encoded once, to be written to many pipes (see `prepareMessage`). */
+export interface PreparedMessage {
+  /** The frames. */
+  readonly frames: readonly Buffer[];
+  /** The ZMTP encoding of all frames, built on first use. */
+  encoded: Buffer[] | undefined;
+}
+
+/** Wrap frames for `Pipe.writePrepared`; the ZMTP encoding is built lazily, once. */
+export function prepareMessage(frames: readonly Buffer[]): PreparedMessage {
+  return { frames, encoded: undefined };
+}
+
+function encodeMessage(frames: readonly Buffer[]): Buffer[] {
+  const writer = new FrameWriter();
+  const last = frames.length - 1;
+  for (let i = 0; i <= last; i++) writer.frame(i < last ? FLAG_MORE : 0, frames[i]!);
+  return writer.take();
 }
 
 // One setImmediate per tick flushes every pipe that queued output.
@@ -175,6 +202,24 @@ export class StreamPipe extends Pipe {
       if (transform) this.writer.raw(this.session.encodeFrame(message[i]!, i < last));
       else this.writer.frame(i < last ? FLAG_MORE : 0, message[i]!);
     }
+    this.queued++;
+    this.markDirty();
+    return true;
+  }
+
+  override writePrepared(prepared: PreparedMessage): boolean {
+    if (this.session.frameTransform !== undefined) return this.write(prepared.frames);
+    if (this.state !== PipeState.Ready) return false;
+    const hwm = this.options.sendHighWaterMark;
+    if (hwm > 0 && this.queued >= hwm) {
+      if (this.blocked) {
+        this.wantWritable = true;
+        return false;
+      }
+      this.flush();
+    }
+    const encoded = (prepared.encoded ??= encodeMessage(prepared.frames));
+    for (const chunk of encoded) this.writer.raw(chunk);
     this.queued++;
     this.markDirty();
     return true;

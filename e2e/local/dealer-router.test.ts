@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Dealer } from '@monocoque/dealer';
 import { Router } from '@monocoque/router';
 
-describe('dealer-router smoke', () => {
+describe('Monocoque Dealer <-> Router (tcp, ipc, inproc)', () => {
   for (const ep of ['tcp://127.0.0.1:*', `ipc:///tmp/mq-smoke-${process.pid}.sock`, `inproc://smoke-${process.pid}`]) {
     it(`round trip over ${ep.split(':')[0]}`, async () => {
       const router = new Router();
