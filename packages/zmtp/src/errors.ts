@@ -33,7 +33,7 @@ export type ErrorCode =
   | 'ECONNREFUSED'
   /** The protocol (endpoint scheme) is not supported. */
   | 'EPROTONOSUPPORT'
-  /** The peer rejected us in the handshake (ERROR command) or authentication failed. */
+  /** Authentication failed (PLAIN/CURVE credentials refused, ZAP denied). */
   | 'EACCES'
   /** A connection attempt, handshake or heartbeat timed out. */
   | 'ETIMEDOUT'

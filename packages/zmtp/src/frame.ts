@@ -30,6 +30,12 @@ export const COPY_BELOW = 1024;
 /** Read buffers larger than this are not pinned by small bodies. */
 export const PIN_ABOVE = 4096;
 
+/** Largest frame body the decoder will ever buffer, whatever `maxMessageSize` says (2 GiB). */
+export const MAX_BUFFERABLE = 0x7fff_ffff;
+
+/** Bodies larger than this are collected piecewise and joined once complete. */
+export const ASSEMBLE_ABOVE = 1 << 20;
+
 /** Size of the header for a body of `size` bytes. */
 export function frameHeaderSize(size: number): number {
   return size > MAX_SHORT_SIZE ? 9 : 2;
@@ -80,8 +86,10 @@ export class FrameDecoder {
   /** Header bytes of a frame whose header spans chunks. */
   private readonly head = Buffer.alloc(9);
   private headLen = 0;
-  /** Body being assembled across chunks. */
+  /** Body being assembled across chunks: one buffer, or (large bodies) the pieces so far. */
   private body: Buffer | undefined;
+  private pieces: Buffer[] | undefined;
+  private bodySize = 0;
   private bodyLen = 0;
   private bodyFlags = 0;
 
@@ -98,7 +106,7 @@ export class FrameDecoder {
   feed(chunk: Buffer): void {
     const end = chunk.length;
     let off = 0;
-    if (this.body !== undefined) {
+    if (this.bodySize > 0) {
       off = this.continueBody(chunk);
       if (off === end) return;
     } else if (this.headLen > 0) {
@@ -131,10 +139,11 @@ export class FrameDecoder {
   private longSize(b: Uint8Array, at: number): number {
     const hi = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
     const lo = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
-    if (hi > 0x1fffff) {
-      throw new ZmqError('EMSGSIZE', `frame too large: size field is ${hi * 2 ** 32 + lo} bytes, beyond what this process can buffer`);
+    const size = hi * 0x1_0000_0000 + lo;
+    if (size > MAX_BUFFERABLE) {
+      throw new ZmqError('EMSGSIZE', `frame too large: peer announced ${size} bytes, more than the ${MAX_BUFFERABLE} bytes one frame may hold here`);
     }
-    return hi * 0x1_0000_0000 + lo;
+    return size;
   }
 
   private checkHeader(flags: number, size: number): void {
@@ -180,8 +189,15 @@ export class FrameDecoder {
       this.sink(flags & ~FLAG_LONG, body);
       return end;
     }
-    this.body = Buffer.allocUnsafe(size);
-    chunk.copy(this.body, 0, from);
+    // Memory for a large body grows with what actually arrives: a header alone never
+    // makes us allocate what it announces.
+    if (size > ASSEMBLE_ABOVE) {
+      this.pieces = [chunk.subarray(from)];
+    } else {
+      this.body = Buffer.allocUnsafe(size);
+      chunk.copy(this.body, 0, from);
+    }
+    this.bodySize = size;
     this.bodyLen = chunk.length - from;
     this.bodyFlags = flags & ~FLAG_LONG;
     return chunk.length;
@@ -189,13 +205,14 @@ export class FrameDecoder {
 
   /** Continue a body spanning chunks; returns the offset reached in `chunk`. */
   private continueBody(chunk: Buffer): number {
-    const body = this.body!;
-    const take = Math.min(body.length - this.bodyLen, chunk.length);
-    chunk.copy(body, this.bodyLen, 0, take);
+    const take = Math.min(this.bodySize - this.bodyLen, chunk.length);
+    if (this.pieces !== undefined) this.pieces.push(take === chunk.length ? chunk : chunk.subarray(0, take));
+    else chunk.copy(this.body!, this.bodyLen, 0, take);
     this.bodyLen += take;
-    if (this.bodyLen === body.length) {
-      this.body = undefined;
-      this.bodyLen = 0;
+    if (this.bodyLen === this.bodySize) {
+      const body = this.pieces !== undefined ? Buffer.concat(this.pieces, this.bodySize) : this.body!;
+      this.body = this.pieces = undefined;
+      this.bodySize = this.bodyLen = 0;
       this.sink(this.bodyFlags, body);
     }
     return take;

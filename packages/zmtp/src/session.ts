@@ -118,6 +118,7 @@ export class ZmtpSession {
   /** Feed bytes received from the peer. */
   feed(chunk: Buffer): void {
     if (this.state === State.Dead) return;
+    if (this.state === State.Idle) this.start();
     try {
       let rest = chunk;
       if (this.state === State.Greeting || this.state === State.Idle) {
@@ -160,7 +161,8 @@ export class ZmtpSession {
    * command to ZMTP 3.1 peers, a `0x01`/`0x00`-prefixed message to ZMTP 3.0 peers.
    */
   sendSubscription(subscribe: boolean, prefix: Uint8Array): void {
-    if ((this.peer?.minor ?? 0) >= 1) {
+    if (this.state !== State.Ready) return;
+    if (this.peer!.minor >= 1) {
       this.sendCommand(subscribe ? encodeSubscribe(prefix) : encodeCancel(prefix));
     } else {
       const body = Buffer.allocUnsafe(prefix.length + 1);

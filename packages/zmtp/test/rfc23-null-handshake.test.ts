@@ -1,6 +1,17 @@
 // RFC 23/ZMTP §"The NULL Security Mechanism", §"The Socket-Type Property", §"The Identity Property", §"Error Handling".
 import { describe, expect, it } from 'vitest';
-import { FLAG_COMMAND, FLAG_MORE, SOCKET_TYPES, type SocketType, decodeCommand, decodeErrorReason, decodeMetadata, encodePing } from '../src/index.js';
+import {
+  FLAG_COMMAND,
+  FLAG_MORE,
+  type Mechanism,
+  SOCKET_TYPES,
+  type SocketType,
+  ZmqError,
+  decodeCommand,
+  decodeErrorReason,
+  decodeMetadata,
+  encodePing,
+} from '../src/index.js';
 import {
   type Harness,
   commandFrame,
@@ -202,13 +213,14 @@ describe('socket-type compatibility', () => {
 });
 
 describe('handshake failures', () => {
-  it('peer sends ERROR instead of READY → one error (rejected: EACCES) carrying the reason', () => {
+  it('peer sends ERROR instead of READY → one error (EPROTO under NULL) carrying the reason', () => {
     const reason = Buffer.from('go away');
     const h = fed('DEALER', greetingBytes(), commandFrame('ERROR', Buffer.concat([Buffer.from([reason.length]), reason])));
     expect(h.readies()).toEqual([]);
     expect(h.errors().length).toBe(1);
-    // errors.ts: EACCES = "The peer rejected us in the handshake (ERROR command)"; EPROTO = the peer broke the protocol.
-    expect(h.errors()[0]!.code).toBe('EACCES');
+    // Under NULL an ERROR means the peer refused the connection (e.g. socket type): EPROTO.
+    // EACCES is reserved for authentication failures (PLAIN/CURVE/ZAP).
+    expect(h.errors()[0]!.code).toBe('EPROTO');
     expect(h.errors()[0]!.message).toMatch(/go away/);
   });
 
@@ -328,6 +340,31 @@ describe('garbage and the dead session', () => {
     h.session.feed(readyFrame([['Socket-Type', 'ROUTER']]));
     h.session.feed(Buffer.from([0xff]));
     expect(h.events).toEqual([]);
+    expect(h.session.isReady).toBe(false);
+  });
+});
+
+describe('mechanism plug-in contract (RFC 23 §"Authentication and Confidentiality")', () => {
+  const noisy: Mechanism = {
+    name: 'NULL',
+    asServer: false,
+    createHandshake: (_ctx, cb) => ({
+      start() {},
+      receive() {
+        cb.fail(new ZmqError('EACCES', 'first'));
+        cb.fail(new ZmqError('EPROTO', 'second'));
+        cb.send(commandFrame('LATE'));
+        cb.ready(new Map([['socket-type', latin1('ROUTER')]]));
+      },
+    }),
+  };
+
+  it('a mechanism that fails twice, then sends and reports ready, yields exactly one error and no writes', () => {
+    const h = harness({ socketType: 'DEALER', mechanism: noisy });
+    h.session.start();
+    h.session.feed(Buffer.concat([greetingBytes(), commandFrame('HELLO')]));
+    expect(h.events.map((e) => (e.kind === 'error' ? e.error.message : e.kind))).toEqual(['first']);
+    expect(h.writes.length).toBe(1); // our greeting only
     expect(h.session.isReady).toBe(false);
   });
 });
