@@ -266,6 +266,11 @@ export class StreamPipe extends Pipe {
     this.markDirty();
   }
 
+  /**
+   * Output was queued. The first message of a tick is written at once (lowest latency for
+   * request/reply); the rest of the tick's output is batched and written by the shared
+   * `setImmediate` flush (one writev per peer for a burst).
+   */
   private markDirty(): void {
     if (this.dirty) return;
     this.dirty = true;
@@ -273,6 +278,10 @@ export class StreamPipe extends Pipe {
     if (!flushScheduled) {
       flushScheduled = true;
       setImmediate(flushDirty);
+    }
+    if (!this.blocked && this.state !== PipeState.Closed) {
+      this.queued = 0;
+      if (!this.stream.write(this.writer.take())) this.blocked = true;
     }
   }
 
