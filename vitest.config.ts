@@ -36,6 +36,7 @@ export default defineConfig({
           name: 'e2e',
           root: `${root}e2e`,
           include: ['**/*.test.ts'],
+          setupFiles: ['./setup-transport.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

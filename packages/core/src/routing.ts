@@ -22,15 +22,21 @@ export class FairQueue {
   /** Read the next message, taking pipes in turn. */
   read(): Message | undefined {
     for (;;) {
-      const pipe = this.ring.shift();
+      const pipe = this.ring.peek();
       if (pipe === undefined) return undefined;
       const message = pipe.read();
       if (message === undefined) {
+        this.ring.shift();
         pipe.inFairQueue = false;
         continue;
       }
-      if (pipe.hasIn) this.ring.push(pipe);
-      else pipe.inFairQueue = false;
+      if (!pipe.hasIn) {
+        this.ring.shift();
+        pipe.inFairQueue = false;
+      } else if (this.ring.length > 1) {
+        // Next turn goes to the next pipe: rotate.
+        this.ring.push(this.ring.shift()!);
+      }
       this.lastPipe = pipe;
       return message;
     }

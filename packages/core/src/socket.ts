@@ -444,14 +444,20 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
   /** Iterate over received messages until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Message> {
     return {
-      next: () =>
-        this.receive().then(
+      next: () => {
+        // Fast path: a queued message costs one promise, not two.
+        if (this.pendingReceives.length === 0 && !this._closed) {
+          const message = this.receiveMessage();
+          if (message !== undefined) return Promise.resolve({ value: message, done: false });
+        }
+        return this.receive().then(
           (value) => ({ value, done: false }),
           (error: unknown) => {
             if (this._closed && (error as ZmqError).code === 'EBADF') return { value: undefined, done: true };
             throw error;
           },
-        ),
+        );
+      },
       return: () => Promise.resolve({ value: undefined, done: true }),
     };
   }

@@ -184,7 +184,8 @@ export class FrameDecoder {
         body = Buffer.allocUnsafe(size);
         chunk.copy(body, 0, from, end);
       } else {
-        body = chunk.subarray(from, end);
+        // Same as chunk.subarray(from, end), without the species lookup.
+        body = Buffer.from(chunk.buffer, chunk.byteOffset + from, size);
       }
       this.sink(flags & ~FLAG_LONG, body);
       return end;
