@@ -409,7 +409,12 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
   receive(): Promise<Message> {
     if (this._closed) return Promise.reject(new ZmqError('EBADF', 'cannot receive: the socket is closed'));
     if (this.pendingReceives.length === 0) {
-      const message = this.receiveMessage();
+      let message: Message | undefined;
+      try {
+        message = this.receiveMessage();
+      } catch (error) {
+        return Promise.reject(error);
+      }
       if (message !== undefined) return Promise.resolve(message);
     }
     const timeout = this.resolvedOptions.receiveTimeout;
@@ -590,6 +595,8 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
 
   /** @internal */
   attachInproc(pipe: InprocPipe): void {
+    // The binding side may already have refused the link (e.g. a PAIR with a peer).
+    if (pipe.closed) return;
     if (this._closed) {
       pipe.close(0);
       return;
