@@ -76,7 +76,8 @@ export abstract class Pipe {
    * encoded bytes; others fall back to `write(prepared.frames)`.
    */
   writePrepared(prepared: PreparedMessage): boolean {
-    return this.write(prepared.frames);
+    // Each receiver gets its own array (the Buffers themselves are shared, read-only).
+    return this.write(prepared.frames.slice());
   }
   /** Send a subscription change in the form the peer understands. */
   abstract sendSubscription(subscribe: boolean, prefix: Buffer): void;

@@ -569,7 +569,15 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
 
   /** @internal */
   pipeReadable(pipe: Pipe): void {
-    if (!pipe.attached) return;
+    if (pipe.attached) this.onPipeReadable(pipe);
+  }
+
+  /**
+   * A message was queued on an attached pipe. The default gives the pipe a turn in the
+   * fair queue and serves waiting `receive()` calls; patterns that consume inbound
+   * messages themselves (PUB/XPUB subscriptions) override it.
+   */
+  protected onPipeReadable(pipe: Pipe): void {
     this.fairQueue.activate(pipe);
     if (this.pendingReceives.length > 0) this.wakeReceivers();
   }
