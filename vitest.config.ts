@@ -7,6 +7,7 @@ const packages = readdirSync(`${root}packages`).filter((p) => existsSync(`${root
 
 // Tests run against TypeScript sources: `@monocoque/x` resolves to packages/x/src/index.ts.
 const alias = [
+  { find: /^@monocoque\/test-support$/, replacement: `${root}tools/test-support/index.ts` },
   {
     find: /^@monocoque\/([a-z0-9-]+)$/,
     replacement: `${root}packages/$1/src/index.ts`,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Socket } from '@monocoque/core';
 import { Pair } from '@monocoque/pair';
-import { endpoint, handshakes, stillPending, str, withTimeout } from './helpers.js';
+import { endpoint, handshakes, stillPending, str, withTimeout, RawSocket } from '@monocoque/test-support';
 
 const open: Socket[] = [];
 function track<T extends Socket>(s: T): T {
@@ -89,7 +89,6 @@ describe('PAIR', () => {
     const a = pair();
     await a.bind(endpoint('tcp', 'incompat'));
     // Only PAIR is compatible: a socket announcing another type is refused.
-    const { RawSocket } = await import('./helpers.js');
     const r = track(new RawSocket('PUSH', { linger: 0 }));
     const refused = r.events.once('handshake:error:protocol');
     r.connect(a.lastEndpoint!);

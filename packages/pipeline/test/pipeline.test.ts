@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Socket, ZmqError } from '@monocoque/core';
 import { Pull, Push } from '@monocoque/pipeline';
-import { endpoint, handshakes, stillPending, str, withTimeout } from './helpers.js';
+import { endpoint, handshakes, stillPending, str, withTimeout } from '@monocoque/test-support';
 
 const open: Socket[] = [];
 function track<T extends Socket>(s: T): T {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Socket, ZmqError } from '@monocoque/core';
 import { Reply, Request } from '@monocoque/reqrep';
-import { RawSocket, endpoint, handshakes, stillPending, str, withTimeout } from './helpers.js';
+import { RawSocket, endpoint, handshakes, stillPending, str, withTimeout } from '@monocoque/test-support';
 
 const open: Socket[] = [];
 function track<T extends Socket>(s: T): T {

@@ -1,5 +1,5 @@
 /**
- * Test helpers built on @monocoque/core only: a raw socket that announces any socket
+ * Test helpers shared by the pattern packages' tests, built on @monocoque/core only: a raw socket that announces any socket
  * type and lets a test read and write exact frames per peer (to forge bad envelopes,
  * replies from the wrong peer, ...), plus bounded waits.
  */
