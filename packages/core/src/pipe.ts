@@ -188,15 +188,7 @@ export class StreamPipe extends Pipe {
   }
 
   write(message: readonly Buffer[], start = 0): boolean {
-    if (this.state !== PipeState.Ready) return false;
-    const hwm = this.options.sendHighWaterMark;
-    if (hwm > 0 && this.queued >= hwm) {
-      if (this.blocked) {
-        this.wantWritable = true;
-        return false;
-      }
-      this.flush();
-    }
+    if (!this.makeRoom()) return false;
     const last = message.length - 1;
     const transform = this.session.frameTransform;
     for (let i = start; i <= last; i++) {
@@ -210,15 +202,7 @@ export class StreamPipe extends Pipe {
 
   override writePrepared(prepared: PreparedMessage): boolean {
     if (this.session.frameTransform !== undefined) return this.write(prepared.frames);
-    if (this.state !== PipeState.Ready) return false;
-    const hwm = this.options.sendHighWaterMark;
-    if (hwm > 0 && this.queued >= hwm) {
-      if (this.blocked) {
-        this.wantWritable = true;
-        return false;
-      }
-      this.flush();
-    }
+    if (!this.makeRoom()) return false;
     const encoded = (prepared.encoded ??= encodeMessage(prepared.frames));
     for (const chunk of encoded) this.writer.raw(chunk);
     this.queued++;
@@ -228,6 +212,24 @@ export class StreamPipe extends Pipe {
 
   sendSubscription(subscribe: boolean, prefix: Buffer): void {
     if (this.state === PipeState.Ready) this.session.sendSubscription(subscribe, prefix);
+  }
+
+  /**
+   * Whether one more message may be queued: below the send HWM, or at it with the
+   * transport free (then the batch is flushed first). Otherwise note that the socket wants
+   * a `pipeWritable` call once the transport drains.
+   */
+  private makeRoom(): boolean {
+    if (this.state !== PipeState.Ready) return false;
+    const hwm = this.options.sendHighWaterMark;
+    if (hwm > 0 && this.queued >= hwm) {
+      if (this.blocked) {
+        this.wantWritable = true;
+        return false;
+      }
+      this.flush();
+    }
+    return true;
   }
 
   /** Hand the queued batch to the transport. */
