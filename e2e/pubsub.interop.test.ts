@@ -108,6 +108,9 @@ describe.each<Transport>(['tcp', 'ipc'])('PUB/SUB interop with libzmq over %s', 
     const handshake = nextEvent(pub, 'handshake');
     pub.connect(ep);
     await handshake;
+    // libzmq attaches the pipe on its own schedule: wait for its side of the handshake,
+    // or the subscription can stay queued inside an idle zeromq.js socket.
+    await xsub.waitForEvent('handshake');
     await xsub.send(Buffer.from('\x01A.'));
     await until(() => pub.subscriptionCount === 1, 'the libzmq subscription');
     await pub.send(['B.topic', 'not for you']);
@@ -122,6 +125,9 @@ describe.each<Transport>(['tcp', 'ipc'])('PUB/SUB interop with libzmq over %s', 
     const peer = await spawnZmqPeer();
     const xsub = await peer.socket('XSUB', { linger: 0 });
     await xsub.connect(xpub.lastEndpoint!);
+    // libzmq attaches the pipe on its own schedule: wait for its side of the handshake,
+    // or the subscription can stay queued inside an idle zeromq.js socket.
+    await xsub.waitForEvent('handshake');
     await xsub.send(Buffer.from('\x01A.'));
     assertFramesEqual(await recv(xpub), [Buffer.from('\x01A.')]);
     await xpub.send(MULTIPART);

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// prepack: copy the addon sources (native/uring in the monorepo) into the package as
+// ./native so that the published tarball can build itself at install time.
+// postpack (--clean): remove the copy again.
+import { cpSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkg = fileURLToPath(new URL('..', import.meta.url));
+const dest = join(pkg, 'native');
+const src = join(pkg, '../../native/uring');
+
+rmSync(dest, { recursive: true, force: true });
+if (!process.argv.includes('--clean')) {
+  if (!existsSync(join(src, 'binding.gyp'))) throw new Error(`native sources not found at ${src}`);
+  cpSync(join(src, 'binding.gyp'), join(dest, 'binding.gyp'));
+  cpSync(join(src, 'src'), join(dest, 'src'), { recursive: true });
+}

@@ -1,0 +1,87 @@
+/**
+ * Locating and loading the native addon (`monocoque_uring.node`). Nothing here runs at
+ * import time: {@link loadNative} is called the first time the io_uring transport is
+ * requested, and its result (success or the reason for failure) is cached.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The addon's exported functions (see native/uring/src/uring.cc). */
+export interface NativeBinding {
+  /** `null` when io_uring with every feature the transport needs works here, else why not. */
+  probe(): string | null;
+  /** Create this environment's ring; returns the mode actually used. */
+  init(
+    callback: (events: number, inboxBytes: number) => void,
+    events: ArrayBuffer,
+    inbox: ArrayBuffer,
+    mode: 0 | 1,
+  ): 'coop' | 'defer';
+  /** Bind and listen; family 0 = Unix (address is a Buffer), 4/6 = TCP. Returns [id, port]. */
+  listen(family: 0 | 4 | 6, address: string | Buffer, port: number): [number, number];
+  /** Start connecting; EV_CONNECT reports the outcome. Returns the stream id. */
+  connect(family: 0 | 4 | 6, address: string | Buffer, port: number): number;
+  rearmAccept(listenerId: number): void;
+  start(id: number): void;
+  pause(id: number): void;
+  resume(id: number): void;
+  write(id: number, chunks: readonly Uint8Array[]): boolean;
+  end(id: number): void;
+  destroy(id: number, errno?: number): void;
+  closeListener(id: number): boolean;
+  peer(id: number): string | null;
+  stats(): { sockets: number; mode: string };
+  readonly EVENT_INTS: number;
+  readonly RECV_BUFFER_SIZE: number;
+}
+
+/** Outcome of loading the addon. */
+export type NativeLoad = { ok: true; binding: NativeBinding; path: string } | { ok: false; reason: string };
+
+const ADDON = 'monocoque_uring.node';
+
+/** Where the addon may live, most specific first. */
+export function addonCandidates(): string[] {
+  const out: string[] = [];
+  const explicit = process.env.MONOCOQUE_URING_ADDON;
+  if (explicit) out.push(explicit);
+  // Installed package: scripts/install.mjs copies the build to <package>/build/.
+  // (src/ and dist/ are both one level below the package root.)
+  out.push(fileURLToPath(new URL(`../build/${ADDON}`, import.meta.url)));
+  // Monorepo checkout: a build made directly in native/uring.
+  out.push(fileURLToPath(new URL(`../../../native/uring/build/Release/${ADDON}`, import.meta.url)));
+  return out;
+}
+
+let cached: NativeLoad | undefined;
+
+/** Load and probe the addon once per module instance (i.e. once per thread). */
+export function loadNative(): NativeLoad {
+  if (cached !== undefined) return cached;
+  cached = tryLoad();
+  return cached;
+}
+
+function tryLoad(): NativeLoad {
+  if (process.env.MONOCOQUE_URING_DISABLE) return { ok: false, reason: 'disabled by MONOCOQUE_URING_DISABLE' };
+  if (process.platform !== 'linux') return { ok: false, reason: `io_uring needs Linux (this is ${process.platform})` };
+  const path = addonCandidates().find((p) => existsSync(p));
+  if (path === undefined) {
+    return { ok: false, reason: 'native addon not built (install liburing-dev and a C++ toolchain, then reinstall @monocoque/uring)' };
+  }
+  let binding: NativeBinding;
+  try {
+    binding = createRequire(import.meta.url)(path) as NativeBinding;
+  } catch (error) {
+    return { ok: false, reason: `cannot load ${path}: ${(error as Error).message}` };
+  }
+  let why: string | null;
+  try {
+    why = binding.probe();
+  } catch (error) {
+    why = `probe failed: ${(error as Error).message}`;
+  }
+  if (why !== null) return { ok: false, reason: why };
+  return { ok: true, binding, path };
+}
