@@ -44,6 +44,31 @@ interface Bound {
 
 const RESOLVED = Promise.resolve();
 
+/**
+ * Sends that complete at once resolve with an already-resolved promise (fast), but a loop
+ * like `for (;;) await pub.send(x)` would then never let the event loop run, starving
+ * I/O: after `YIELD_EVERY` such sends without an event-loop turn, one send resolves on
+ * `setImmediate` instead.
+ */
+const YIELD_EVERY = 512;
+let immediateSends = 0;
+let turnMarkerScheduled = false;
+function endOfTurn(): void {
+  immediateSends = 0;
+  turnMarkerScheduled = false;
+}
+function sentNow(): Promise<void> {
+  if (++immediateSends < YIELD_EVERY) {
+    if (!turnMarkerScheduled) {
+      turnMarkerScheduled = true;
+      setImmediate(endOfTurn);
+    }
+    return RESOLVED;
+  }
+  immediateSends = 0;
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Connects to one endpoint and keeps reconnecting (with back-off) until disconnected. */
 class Connecter {
   pipe: Pipe | undefined;
@@ -357,7 +382,7 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
     let frames: Buffer[];
     try {
       frames = toFrames(message);
-      if (this.pendingSends.length === 0 && this.sendMessage(frames)) return RESOLVED;
+      if (this.pendingSends.length === 0 && this.sendMessage(frames)) return sentNow();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -392,12 +417,13 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
 
   /**
    * Resolves once every message given to `send()`/`write()` so far has been handed to a
-   * peer's pipe and written to the transport.
+   * peer's pipe and written to the transport. Always lets the event loop run once, so a
+   * `write()`/`flush()` loop never starves I/O.
    */
   flush(): Promise<void> {
     if (this.pendingSends.length === 0) {
       flushAllPipes();
-      return RESOLVED;
+      return new Promise<void>((resolve) => setImmediate(resolve));
     }
     return new Promise<void>((resolve) => this.flushWaiters.push(resolve));
   }

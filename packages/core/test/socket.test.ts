@@ -238,3 +238,33 @@ describe('liveness', () => {
     expect((await server.receive())[0]!.toString()).toBe('still here');
   });
 });
+
+describe('fairness', () => {
+  class DropSocket extends TestSocket {
+    protected override sendMessage(): boolean {
+      return true; // never blocks, like a PUB with no subscriber
+    }
+  }
+
+  it('a loop of sends that never block still lets the event loop run', async () => {
+    const s = t.add(new DropSocket());
+    let timerRan = false;
+    setTimeout(() => (timerRan = true), 0);
+    let sent = 0;
+    while (!timerRan && sent < 100_000) {
+      await s.send('x');
+      sent++;
+    }
+    expect(timerRan).toBe(true);
+    expect(sent).toBeLessThan(100_000);
+  });
+
+  it('flush() lets the event loop run', async () => {
+    const s = t.add(new DropSocket());
+    let immediateRan = false;
+    setImmediate(() => (immediateRan = true));
+    s.write('x');
+    await s.flush();
+    expect(immediateRan).toBe(true);
+  });
+});
