@@ -553,6 +553,11 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
     }
   }
 
+  /** How many `receive()` calls are waiting for a message. */
+  protected get waitingReceives(): number {
+    return this.pendingReceives.length;
+  }
+
   /** The pipes currently attached (ready, not closed). */
   protected get attachedPipes(): ReadonlySet<Pipe> {
     return this.pipes;

@@ -145,7 +145,12 @@ export abstract class PublisherBase extends Socket {
         }
       }
     }
-    for (let i = 0; i < matched.length; i++) matched[i]!.writePrepared(prepared);
+    if (matched.length === 1) {
+      // One subscriber: nothing to share, so skip building the shared encoding.
+      matched[0]!.write(frames);
+    } else {
+      for (let i = 0; i < matched.length; i++) matched[i]!.writePrepared(prepared);
+    }
     matched.length = 0;
     return true;
   }

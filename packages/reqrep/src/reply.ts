@@ -35,8 +35,6 @@ export class Reply extends Socket {
   private envelope: Buffer[] | undefined;
   /** The pipe the request being answered came from. */
   private replyPipe: Pipe | undefined;
-  /** `receive()` calls still waiting. */
-  private receivers = 0;
 
   /** Create a REP socket. */
   constructor(options: ReplyOptions = {}) {
@@ -52,13 +50,10 @@ export class Reply extends Socket {
     if (this.envelope !== undefined) {
       return Promise.reject(efsm('REP cannot receive: the reply to the previous request has not been sent yet (call send() first)'));
     }
-    if (this.receivers > 0) {
+    if (this.waitingReceives > 0) {
       return Promise.reject(efsm('REP cannot receive: another receive() is already waiting for a request'));
     }
-    this.receivers++;
-    return super.receive().finally(() => {
-      this.receivers--;
-    });
+    return super.receive();
   }
 
   /**

@@ -70,8 +70,6 @@ export class Request extends Socket {
   /** The id frame of the outstanding request, when it was sent with `correlate`. */
   private requestId: Buffer | undefined;
   private nextRequestId = (Math.random() * 0x1_0000_0000) >>> 0;
-  /** `receive()` calls still waiting. */
-  private receivers = 0;
 
   /** Create a REQ socket. */
   constructor(options: RequestOptions = {}) {
@@ -129,13 +127,10 @@ export class Request extends Socket {
     if (!this.awaitingReply && this.queuedRequests === 0) {
       return Promise.reject(efsm('REQ cannot receive: no request is outstanding (send a request first; each request gets exactly one reply)'));
     }
-    if (this.receivers > 0) {
+    if (this.waitingReceives > 0) {
       return Promise.reject(efsm('REQ cannot receive: another receive() is already waiting for the reply to the outstanding request'));
     }
-    this.receivers++;
-    return super.receive().finally(() => {
-      this.receivers--;
-    });
+    return super.receive();
   }
 
   protected attachPipe(pipe: Pipe): boolean {
