@@ -1,0 +1,272 @@
+/**
+ * Turning results into tables and target verdicts. Pure functions: used by run.mjs for
+ * stdout, by docs.mjs for docs/performance.md, and by the tests.
+ */
+import { IMPLS } from './matrix.mjs';
+
+/**
+ * @typedef {import('./matrix.mjs').Scenario} Scenario
+ * @typedef {import('./matrix.mjs').ImplId} ImplId
+ * @typedef {{ status: 'ok', count: number, p50Us?: number, p99Us?: number, msgPerSec?: number, mbPerSec?: number, [k: string]: unknown }
+ *   | { status: 'skipped' | 'error', reason: string }} ImplResult
+ * @typedef {Scenario & { results: Partial<Record<ImplId, ImplResult>> }} ScenarioResult
+ * @typedef {{ status: 'ok', perConnectionBytes: number, connections: number, [k: string]: unknown }
+ *   | { status: 'skipped' | 'error', reason: string }} MemoryResult
+ * @typedef {{ date?: string, connections?: number, results: Partial<Record<ImplId, MemoryResult>> }} MemorySection
+ */
+
+/** @param {number} n */
+export function fmtCount(n) {
+  if (!Number.isFinite(n)) return '–';
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return n.toFixed(0);
+}
+
+/** @param {number} us */
+export function fmtUs(us) {
+  if (!Number.isFinite(us)) return '–';
+  return us >= 100 ? us.toFixed(0) : us.toFixed(1);
+}
+
+/** @param {number} mb */
+export function fmtMB(mb) {
+  if (!Number.isFinite(mb)) return '–';
+  return mb >= 100 ? mb.toFixed(0) : mb >= 10 ? mb.toFixed(1) : mb.toFixed(2);
+}
+
+/** @param {number | undefined} r */
+export function fmtRatio(r) {
+  if (r === undefined || !Number.isFinite(r)) return '–';
+  return `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`;
+}
+
+/** @param {number} bytes */
+export function fmtBytes(bytes) {
+  if (!Number.isFinite(bytes)) return '–';
+  if (Math.abs(bytes) >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+  if (Math.abs(bytes) >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes.toFixed(0)} B`;
+}
+
+/**
+ * One table cell.
+ * @param {ImplResult | undefined} r
+ * @param {'latency' | 'throughput'} kind
+ */
+export function fmtCell(r, kind) {
+  if (!r) return '';
+  if (r.status !== 'ok') return r.status === 'skipped' ? 'skip' : 'ERR';
+  if (kind === 'latency') return `${fmtUs(/** @type {number} */ (r.p50Us))} / ${fmtUs(/** @type {number} */ (r.p99Us))}`;
+  return `${fmtCount(/** @type {number} */ (r.msgPerSec))} · ${fmtMB(/** @type {number} */ (r.mbPerSec))} MB/s`;
+}
+
+/**
+ * The headline number of a result: p50 µs for latency, msg/s for throughput.
+ * @param {ImplResult | undefined} r
+ * @param {'latency' | 'throughput'} kind
+ * @returns {number | undefined}
+ */
+export function headline(r, kind) {
+  if (!r || r.status !== 'ok') return undefined;
+  const v = kind === 'latency' ? r.p50Us : r.msgPerSec;
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/**
+ * `a / b` of the headline numbers (p50 for latency: lower is better; msg/s for
+ * throughput: higher is better).
+ * @param {ScenarioResult} row
+ * @param {ImplId} a
+ * @param {ImplId} b
+ */
+export function ratio(row, a, b) {
+  const x = headline(row.results[a], row.kind);
+  const y = headline(row.results[b], row.kind);
+  return x !== undefined && y !== undefined ? x / y : undefined;
+}
+
+/**
+ * Render rows as an aligned Markdown table.
+ * @param {string[]} header
+ * @param {string[][]} rows
+ * @param {string} [align] one letter per column, `l` or `r` (default: first left, rest right)
+ */
+export function markdownTable(header, rows, align) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const left = (/** @type {number} */ i) => (align ? align[i] !== 'r' : i === 0);
+  const line = (/** @type {string[]} */ cells) =>
+    `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const sep = `|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), sep, ...rows.map(line)].join('\n');
+}
+
+/**
+ * The results tables, one per kind, as Markdown.
+ * @param {ScenarioResult[]} scenarios
+ * @param {ImplId[]} [columns] implementation columns to show (default: all that have a result)
+ * @returns {string}
+ */
+export function renderTables(scenarios, columns) {
+  const impls = IMPLS.filter((i) => (columns ? columns.includes(i.id) : scenarios.some((s) => s.results[i.id])));
+  const hasUring = impls.some((i) => i.id === 'monocoque-uring');
+  const out = [];
+  for (const kind of /** @type {const} */ (['latency', 'throughput'])) {
+    const rows = scenarios.filter((s) => s.kind === kind);
+    if (rows.length === 0) continue;
+    const header = [
+      kind === 'latency' ? 'Round trip p50 / p99 (µs)' : 'Throughput (msg/s · MB/s)',
+      ...impls.map((i) => i.label),
+      'Mono/zeromq',
+      'Mono/libzmq',
+      ...(hasUring ? ['uring/net'] : []),
+    ];
+    const body = rows.map((row) => [
+      row.id,
+      ...impls.map((i) => fmtCell(row.results[i.id], kind)),
+      fmtRatio(ratio(row, 'monocoque', 'zeromq')),
+      fmtRatio(ratio(row, 'monocoque', 'libzmq')),
+      ...(hasUring ? [fmtRatio(ratio(row, 'monocoque-uring', 'monocoque'))] : []),
+    ]);
+    out.push(markdownTable(header, body));
+  }
+  return out.join('\n\n');
+}
+
+/**
+ * Skipped and failed cells, grouped by reason so the same reason prints once.
+ * @param {ScenarioResult[]} scenarios
+ * @returns {string[]} one line per (implementation, reason)
+ */
+export function problemLines(scenarios) {
+  /** @type {Map<string, string[]>} */
+  const groups = new Map();
+  for (const row of scenarios) {
+    for (const impl of IMPLS) {
+      const r = row.results[impl.id];
+      if (!r || r.status === 'ok') continue;
+      const key = `${r.status === 'error' ? 'ERROR' : 'skipped'} ${impl.label}: ${r.reason}`;
+      if (!groups.has(key)) groups.set(key, []);
+      /** @type {string[]} */ (groups.get(key)).push(row.id);
+    }
+  }
+  return [...groups].map(([key, ids]) => `${key} [${ids.length > 4 ? `${ids.length} scenarios` : ids.join(', ')}]`);
+}
+
+/**
+ * @typedef {object} Target
+ * @property {string} name
+ * @property {string} goal human-readable threshold, e.g. `≤ 0.6× zeromq`
+ * @property {number | undefined} value the measured ratio (or absolute value)
+ * @property {string} shown the measured value as shown
+ * @property {boolean | null} met null when it could not be measured
+ * @property {string} [note] why not measured, or which variant was used
+ */
+
+/**
+ * Evaluate the issue's performance targets against a result set.
+ * @param {ScenarioResult[]} scenarios
+ * @param {MemorySection | undefined} memory
+ * @returns {Target[]}
+ */
+export function evaluateTargets(scenarios, memory) {
+  const find = (/** @type {string} */ id) => scenarios.find((s) => s.id === id);
+  /** @type {Target[]} */
+  const targets = [];
+
+  /**
+   * @param {string} name
+   * @param {string} id scenario id
+   * @param {ImplId} a
+   * @param {ImplId} b
+   * @param {'<=' | '>='} op
+   * @param {number} threshold
+   */
+  const ratioTarget = (name, id, a, b, op, threshold) => {
+    const row = find(id);
+    const r = row ? ratio(row, a, b) : undefined;
+    const lbl = (/** @type {ImplId} */ x) => IMPLS.find((i) => i.id === x)?.label ?? x;
+    targets.push({
+      name,
+      goal: `${op === '<=' ? '≤' : '≥'} ${threshold}× ${lbl(b)}`,
+      value: r,
+      shown: fmtRatio(r),
+      met: r === undefined ? null : op === '<=' ? r <= threshold : r >= threshold,
+      note: r === undefined ? missingNote(row, [a, b], id) : `${id}, ${lbl(a)} vs ${lbl(b)}`,
+    });
+  };
+
+  ratioTarget('REQ/REP 64 B TCP p50 vs npm zeromq', 'req-rep/tcp/64B', 'monocoque', 'zeromq', '<=', 0.6);
+  ratioTarget('REQ/REP 64 B TCP p50 vs libzmq C', 'req-rep/tcp/64B', 'monocoque', 'libzmq', '<=', 1.0);
+  ratioTarget('PUSH/PULL 64 B TCP plain vs npm zeromq', 'push-pull/tcp/64B/plain', 'monocoque', 'zeromq', '>=', 8);
+  ratioTarget('PUSH/PULL 64 B TCP batching vs libzmq C', 'push-pull/tcp/64B/batch', 'monocoque', 'libzmq', '>=', 1.0);
+  ratioTarget('PUB/SUB 64 B TCP (1 subscriber) vs npm zeromq', 'pub-sub/tcp/64B/plain', 'monocoque', 'zeromq', '>=', 8);
+
+  // 64 KiB PUSH/PULL ≥ 1 GB/s: the better of Monocoque's two API variants over TCP.
+  {
+    const cands = ['push-pull/tcp/64KiB/plain', 'push-pull/tcp/64KiB/batch']
+      .map((id) => ({ id, r: find(id)?.results.monocoque }))
+      .filter((c) => c.r?.status === 'ok');
+    const best = cands.sort((x, y) => Number(y.r?.mbPerSec) - Number(x.r?.mbPerSec))[0];
+    const mb = best ? Number(best.r?.mbPerSec) : undefined;
+    targets.push({
+      name: 'PUSH/PULL 64 KiB TCP bandwidth',
+      goal: '≥ 1 GB/s (1000 MB/s)',
+      value: mb,
+      shown: mb === undefined ? '–' : `${fmtMB(mb)} MB/s`,
+      met: mb === undefined ? null : mb >= 1000,
+      note: best ? `${best.id}, Monocoque (net)` : missingNote(find('push-pull/tcp/64KiB/plain'), ['monocoque'], 'push-pull/tcp/64KiB'),
+    });
+  }
+
+  ratioTarget('io_uring vs net, 64 B PUSH/PULL TCP throughput', 'push-pull/tcp/64B/plain', 'monocoque-uring', 'monocoque', '>=', 1.3);
+  ratioTarget('io_uring vs net, 64 B REQ/REP TCP p50 (no worse)', 'req-rep/tcp/64B', 'monocoque-uring', 'monocoque', '<=', 1.0);
+
+  {
+    const m = memory?.results.monocoque;
+    const z = memory?.results.zeromq;
+    const ok = m?.status === 'ok' && z?.status === 'ok';
+    const r = ok ? m.perConnectionBytes / z.perConnectionBytes : undefined;
+    targets.push({
+      name: 'Server RSS per idle DEALER connection vs npm zeromq',
+      goal: '< 1.0× zeromq (npm)',
+      value: r,
+      shown: fmtRatio(r),
+      met: r === undefined ? null : r < 1,
+      note: ok
+        ? `${fmtBytes(m.perConnectionBytes)} vs ${fmtBytes(z.perConnectionBytes)} per connection, ${m.connections} connections`
+        : !memory
+          ? 'memory benchmark not run (pnpm bench --memory)'
+          : [m, z].filter((x) => x && x.status !== 'ok').map((x) => /** @type {any} */ (x).reason).join('; ') || 'no result',
+    });
+  }
+  return targets;
+}
+
+/**
+ * @param {ScenarioResult | undefined} row
+ * @param {ImplId[]} impls
+ * @param {string} id
+ */
+function missingNote(row, impls, id) {
+  if (!row) return `${id} not run`;
+  const reasons = impls
+    .map((i) => row.results[i])
+    .filter((r) => r && r.status !== 'ok')
+    .map((r) => /** @type {any} */ (r).reason);
+  const absent = impls.filter((i) => !row.results[i]);
+  return [...reasons, ...absent.map((i) => `${i} not run`)].join('; ') || 'no result';
+}
+
+/**
+ * The targets as a Markdown table.
+ * @param {Target[]} targets
+ */
+export function renderTargets(targets) {
+  const verdict = (/** @type {Target} */ t) => (t.met === null ? 'not measured' : t.met ? '**met**' : '**missed**');
+  return markdownTable(
+    ['Target', 'Goal', 'Measured', 'Verdict', 'Detail'],
+    targets.map((t) => [t.name, t.goal, t.shown, verdict(t), t.note ?? '']),
+    'llrll',
+  );
+}

@@ -1,0 +1,384 @@
+#!/usr/bin/env node
+/**
+ * Side-by-side benchmark runner: Monocoque (net and io_uring transports) vs npm zeromq
+ * vs libzmq in C. Every scenario runs as two processes (a binding server and a
+ * connecting client) over loopback TCP or IPC. See README.md for the details.
+ *
+ *   node tools/bench/run.mjs [--quick] [--filter push-pull/tcp] [--impl monocoque,zeromq]
+ *                            [--duration 1000] [--warmup 300] [--repeat 1]
+ *                            [--memory [--connections 10000]] [--docs]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Child } from './lib/proc.mjs';
+import { buildMatrix, baseId, IMPLS, MEASURER, sizeLabel } from './lib/matrix.mjs';
+import { medianOfRuns } from './lib/stats.mjs';
+import { evaluateTargets, fmtCell, problemLines, renderTables, renderTargets } from './lib/report.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const WORKER = path.join(HERE, 'worker.mjs');
+const RESULTS_DIR = path.join(HERE, 'results');
+
+/**
+ * @typedef {import('./lib/matrix.mjs').Scenario} Scenario
+ * @typedef {import('./lib/matrix.mjs').ImplId} ImplId
+ * @typedef {import('./lib/report.mjs').ImplResult} ImplResult
+ * @typedef {import('./lib/report.mjs').ScenarioResult} ScenarioResult
+ */
+
+const USAGE = `Usage: node tools/bench/run.mjs [options]
+  --quick              CI smoke: a few hundred messages per scenario, reduced matrix (< 60 s)
+  --filter <s>[,<s>]   only scenarios whose id contains one of the substrings (repeatable)
+                       ids look like req-rep/tcp/64B, push-pull/ipc/64KiB/batch
+  --impl <id>[,<id>]   columns: ${IMPLS.map((i) => i.id).join(', ')} (default: all)
+  --duration <ms>      measurement window per run (default 1000)
+  --warmup <ms>        warm-up per run before measuring (default 300)
+  --repeat <n>         runs per cell; the median is reported (default 1)
+  --memory             also run the idle-connection memory benchmark (memory.mjs)
+  --connections <n>    connections for --memory (default 10000)
+  --docs               regenerate docs/performance.md and docs/performance-chart.svg
+  --help`;
+
+/** @param {string[]} argv */
+function parseArgs(argv) {
+  const opts = {
+    quick: false,
+    /** @type {string[]} */ filter: [],
+    /** @type {ImplId[]} */ impls: IMPLS.map((i) => i.id),
+    durationMs: 1000,
+    warmupMs: 300,
+    repeat: 1,
+    memory: false,
+    connections: 10000,
+    docs: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s) : [a, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const num = () => {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number`);
+      return n;
+    };
+    switch (flag) {
+      case '--quick': opts.quick = true; break;
+      case '--filter': opts.filter.push(...value().split(',').filter(Boolean)); break;
+      case '--impl': {
+        const ids = value().split(',').filter(Boolean);
+        for (const id of ids) if (!IMPLS.some((x) => x.id === id)) throw new Error(`unknown implementation ${id}`);
+        opts.impls = /** @type {ImplId[]} */ (ids);
+        break;
+      }
+      case '--duration': opts.durationMs = num(); break;
+      case '--warmup': opts.warmupMs = Number(value()); break;
+      case '--repeat': opts.repeat = Math.floor(num()); break;
+      case '--memory': opts.memory = true; break;
+      case '--connections': opts.connections = Math.floor(num()); break;
+      case '--docs': opts.docs = true; break;
+      case '--help': case '-h': console.log(USAGE); process.exit(0); break;
+      default: throw new Error(`unknown option ${a}\n${USAGE}`);
+    }
+  }
+  return opts;
+}
+
+/** Machine facts for the results file and docs. */
+function machineInfo() {
+  const sh = (/** @type {string} */ cmd, /** @type {string[]} */ args) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim() : '';
+  };
+  const lscpu = sh('lscpu', []);
+  const field = (/** @type {string} */ name) => lscpu.match(new RegExp(`^${name}:\\s*(.+)$`, 'm'))?.[1]?.trim();
+  return {
+    cpu: field('Model name') ?? os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    hypervisor: field('Hypervisor vendor') ?? null,
+    kernel: sh('uname', ['-r']) || os.release(),
+    os: `${os.type()} ${os.arch()}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+/**
+ * Compile c/zmqbench.c into a temp dir.
+ * @returns {{ ok: true, bin: string, version: string } | { ok: false, reason: string }}
+ */
+function buildC() {
+  const cc = process.env.CC || 'cc';
+  const probe = spawnSync(cc, ['--version'], { encoding: 'utf8' });
+  if (probe.error) return { ok: false, reason: `no C compiler (${cc}) on PATH` };
+  const dir = path.join(os.tmpdir(), 'monocoque-bench');
+  mkdirSync(dir, { recursive: true });
+  const bin = path.join(dir, 'zmqbench');
+  const src = path.join(HERE, 'c', 'zmqbench.c');
+  const r = spawnSync(cc, ['-O2', '-o', bin, src, '-lzmq'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    const err = `${r.stderr}`;
+    if (/zmq\.h/.test(err)) return { ok: false, reason: 'libzmq headers missing (apt-get install -y libzmq3-dev)' };
+    if (/-lzmq/.test(err)) return { ok: false, reason: 'libzmq library missing (apt-get install -y libzmq3-dev)' };
+    return { ok: false, reason: `cc failed: ${err.trim().split('\n')[0]}` };
+  }
+  const v = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  if (v.status !== 0) return { ok: false, reason: `zmqbench does not run: ${v.stderr.trim().split('\n')[0]}` };
+  return { ok: true, bin, version: v.stdout.trim() };
+}
+
+/**
+ * Probe a JS implementation in a child process (importing the uring transport has
+ * process-wide effects, so the runner itself never imports implementations).
+ * @param {ImplId} impl
+ * @returns {Promise<any>}
+ */
+async function probeJs(impl) {
+  const child = new Child(`${impl} probe`, process.execPath, [WORKER, '--probe', impl], childEnv(impl));
+  try {
+    return await child.waitFor('probe', 30_000);
+  } catch (err) {
+    return { error: /** @type {Error} */ (err).message };
+  } finally {
+    await child.kill();
+  }
+}
+
+/** @param {ImplId} impl */
+function childEnv(impl) {
+  const env = { ...process.env };
+  delete env.MONOCOQUE_TRANSPORT;
+  if (impl === 'monocoque-uring') env.MONOCOQUE_TRANSPORT = 'uring';
+  return env;
+}
+
+let ipcCounter = 0;
+
+/**
+ * Run one scenario for one implementation once: spawn server, wait until bound, spawn
+ * client, wait for the measuring side's result, kill both.
+ * @param {Scenario} s
+ * @param {ImplId} impl
+ * @param {'plain' | 'batch'} variant
+ * @param {{ warmupMs: number, warmupMsgs: number, durationMs: number, maxMsgs: number, timeoutMs: number, cBin?: string }} cfg
+ * @returns {Promise<ImplResult>}
+ */
+async function runOnce(s, impl, variant, cfg) {
+  const ipcPath = path.join(os.tmpdir(), `monocoque-bench-${process.pid}-${++ipcCounter}.sock`);
+  const bindEndpoint = s.transport === 'tcp' ? 'tcp://127.0.0.1:*' : `ipc://${ipcPath}`;
+  /** @param {'server' | 'client'} role @param {string} endpoint */
+  const spawnRole = (role, endpoint) => {
+    const label = `${impl} ${role}`;
+    if (impl === 'libzmq') {
+      const args = [role, s.pattern, endpoint, s.size, cfg.warmupMs, cfg.warmupMsgs, cfg.durationMs, cfg.maxMsgs];
+      return new Child(label, /** @type {string} */ (cfg.cBin), args.map(String), childEnv(impl));
+    }
+    const wcfg = {
+      impl, role, pattern: s.pattern, variant, endpoint, size: s.size,
+      warmupMs: cfg.warmupMs, warmupMsgs: cfg.warmupMsgs, durationMs: cfg.durationMs, maxMsgs: cfg.maxMsgs,
+    };
+    return new Child(label, process.execPath, [WORKER, JSON.stringify(wcfg)], childEnv(impl));
+  };
+  /** @type {Child[]} */
+  const children = [];
+  try {
+    const server = spawnRole('server', bindEndpoint);
+    children.push(server);
+    const ready = await server.waitFor('ready', 15_000);
+    const client = spawnRole('client', String(ready.endpoint));
+    children.push(client);
+    const measurer = MEASURER[s.pattern] === 'server' ? server : client;
+    const other = measurer === server ? client : server;
+    // The other side never reports; its waitFor only settles if it fails or exits.
+    const result = await Promise.race([measurer.waitFor('result', cfg.timeoutMs), other.waitFor('result', cfg.timeoutMs)]);
+    const { event: _event, ...metrics } = result;
+    return /** @type {ImplResult} */ ({ status: 'ok', ...metrics });
+  } catch (err) {
+    return { status: 'error', reason: /** @type {Error} */ (err).message };
+  } finally {
+    await Promise.all(children.map((c) => c.kill()));
+    rmSync(ipcPath, { force: true });
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const machine = machineInfo();
+  const cfg = opts.quick
+    ? { warmupMs: 0, warmupMsgs: 30, durationMs: 1000, maxMsgs: 300, timeoutMs: 8_000 }
+    : { warmupMs: opts.warmupMs, warmupMsgs: 100, durationMs: opts.durationMs, maxMsgs: 1e12, timeoutMs: opts.warmupMs + opts.durationMs + 12_000 };
+
+  console.log(`Monocoque side-by-side benchmark${opts.quick ? ' (--quick smoke run: numbers are not meaningful)' : ''}`);
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, kernel ${machine.kernel}, node ${machine.node}`);
+
+  // Availability of each column, decided once up front.
+  /** @type {Record<string, { available: boolean, reason?: string, version?: string, patterns?: Record<string, { ok: boolean, reason?: string, batch?: boolean }> }>} */
+  const availability = {};
+  const jsImpls = opts.impls.filter((id) => id !== 'libzmq');
+  const probes = await Promise.all(jsImpls.map((id) => probeJs(id)));
+  jsImpls.forEach((id, i) => {
+    const p = probes[i];
+    if (p.error) availability[id] = { available: false, reason: p.error };
+    else {
+      const ok = Object.values(p.patterns).some((x) => /** @type {any} */ (x).ok);
+      const reasons = [...new Set(Object.values(p.patterns).filter((x) => !(/** @type {any} */ (x).ok)).map((x) => /** @type {any} */ (x).reason))];
+      availability[id] = { available: ok, reason: reasons.join('; ') || undefined, version: p.version, patterns: p.patterns };
+    }
+  });
+  /** @type {string | undefined} */
+  let cBin;
+  if (opts.impls.includes('libzmq')) {
+    const c = buildC();
+    availability.libzmq = c.ok ? { available: true, version: `libzmq ${c.version} (C, ${process.env.CC || 'cc'} -O2)` } : { available: false, reason: c.reason };
+    if (c.ok) cBin = c.bin;
+  }
+  for (const impl of IMPLS.filter((i) => opts.impls.includes(i.id))) {
+    const a = availability[impl.id];
+    if (!a.available) console.log(`  ${impl.label}: column skipped — ${a.reason}`);
+    else if (a.reason) console.log(`  ${impl.label}: partly available — ${a.reason}`);
+    else console.log(`  ${impl.label}: ok${a.version ? ` (${a.version})` : ''}`);
+  }
+
+  const scenarios = buildMatrix({ quick: opts.quick, filter: opts.filter });
+  if (scenarios.length === 0) {
+    console.error(`no scenario matches --filter ${opts.filter.join(',')}`);
+    process.exit(2);
+  }
+  console.log(
+    `${scenarios.length} scenarios; per run: warm-up ${cfg.warmupMs} ms / ≥${cfg.warmupMsgs} msgs, ` +
+      `measure ${cfg.durationMs} ms${cfg.maxMsgs < 1e12 ? ` or ${cfg.maxMsgs} msgs` : ''}, median of ${opts.repeat} run(s)\n`,
+  );
+
+  /** @type {Map<string, ImplResult>} baseline results shared by plain and batch rows */
+  const baselineCache = new Map();
+  /** @type {Map<string, number>} consecutive failures per impl+pattern */
+  const failures = new Map();
+  /** @type {ScenarioResult[]} */
+  const rows = [];
+  for (const s of scenarios) {
+    /** @type {ScenarioResult} */
+    const row = { ...s, results: {} };
+    rows.push(row);
+    for (const impl of IMPLS.filter((i) => opts.impls.includes(i.id))) {
+      const a = availability[impl.id];
+      const p = a.patterns?.[s.pattern];
+      /** @type {ImplResult} */
+      let result;
+      const key = `${impl.id}:${baseId(s)}`;
+      const failKey = `${impl.id}:${s.pattern}`;
+      if (!a.available) result = { status: 'skipped', reason: /** @type {string} */ (a.reason) };
+      else if (p && !p.ok) result = { status: 'skipped', reason: /** @type {string} */ (p.reason) };
+      else if (impl.monocoque && s.variant === 'batch' && !p?.batch) {
+        result = { status: 'skipped', reason: 'no batching API yet (write/flush/receiveMany)' };
+      } else if (!impl.monocoque && baselineCache.has(key)) {
+        result = /** @type {ImplResult} */ (baselineCache.get(key));
+      } else if ((failures.get(failKey) ?? 0) >= 2) {
+        result = { status: 'skipped', reason: `skipped after 2 consecutive failures of ${s.pattern}` };
+      } else {
+        const variant = impl.monocoque ? s.variant : 'plain';
+        /** @type {ImplResult[]} */
+        const runs = [];
+        for (let r = 0; r < opts.repeat; r++) {
+          const one = await runOnce(s, impl.id, variant, { ...cfg, cBin });
+          runs.push(one);
+          if (one.status !== 'ok') break;
+        }
+        const bad = runs.find((x) => x.status !== 'ok');
+        result = bad ?? { ...medianOfRuns(/** @type {any[]} */ (runs)), status: 'ok' };
+        failures.set(failKey, bad ? (failures.get(failKey) ?? 0) + 1 : 0);
+        if (!impl.monocoque) baselineCache.set(key, result);
+        const shown = result.status === 'ok' ? `${fmtCell(result, s.kind)}${s.kind === 'latency' ? ' µs' : ''}` : `ERROR ${result.reason}`;
+        console.log(`  ${s.id.padEnd(26)} ${impl.label.padEnd(18)} ${shown}${result.status === 'ok' ? ` (${result.count} msgs)` : ''}`);
+      }
+      row.results[impl.id] = result;
+    }
+  }
+
+  const previous = readJson(path.join(RESULTS_DIR, 'latest.json'));
+  let memory = previous?.memory;
+  if (opts.memory) memory = await runMemory(opts.connections);
+
+  const targets = evaluateTargets(rows, memory);
+  console.log(`\n${renderTables(rows, opts.impls)}\n`);
+  console.log('Latency cells: p50 / p99 round trip in µs (ratio columns: p50, lower is better).');
+  console.log('Throughput cells: msg/s · MB/s at the receiver (ratio columns: msg/s, higher is better).');
+  console.log('Baselines have no batching API: their /batch rows repeat the /plain measurement.');
+  const problems = problemLines(rows);
+  if (problems.length) console.log(`\n${problems.map((l) => `  ${l}`).join('\n')}`);
+  console.log(`\nTargets${opts.quick ? ' (quick run: not meaningful)' : ''}:\n${renderTargets(targets)}\n`);
+
+  const full = !opts.quick && opts.filter.length === 0 && opts.impls.length === IMPLS.length;
+  const doc = {
+    schema: 1,
+    date: new Date().toISOString(),
+    command: `node tools/bench/run.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
+    kind: opts.quick ? 'quick' : full ? 'full' : 'partial',
+    elapsedSec: Math.round((Date.now() - started) / 1000),
+    machine,
+    settings: { ...cfg, repeat: opts.repeat, timeoutMs: undefined, maxMsgs: cfg.maxMsgs < 1e12 ? cfg.maxMsgs : null },
+    implementations: Object.fromEntries(
+      IMPLS.filter((i) => availability[i.id]).map((i) => {
+        const { patterns: _p, ...a } = availability[i.id];
+        return [i.id, { label: i.label, ...a }];
+      }),
+    ),
+    scenarios: rows,
+    memory,
+    targets,
+  };
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = doc.date.replace(/[:.]/g, '-');
+  const stamped = path.join(RESULTS_DIR, `${doc.kind}-${stamp}.json`);
+  writeFileSync(stamped, `${JSON.stringify(doc, null, 2)}\n`);
+  console.log(`results: ${path.relative(process.cwd(), stamped)}`);
+  if (full) {
+    writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(doc, null, 2)}\n`);
+    console.log(`results: ${path.relative(process.cwd(), path.join(RESULTS_DIR, 'latest.json'))}`);
+  } else {
+    console.log('(quick/partial run: results/latest.json left unchanged)');
+  }
+  if (opts.docs) {
+    const { writeDocs } = await import('./docs.mjs');
+    for (const f of writeDocs(full ? path.join(RESULTS_DIR, 'latest.json') : stamped)) console.log(`wrote ${path.relative(process.cwd(), f)}`);
+  }
+  console.log(`done in ${doc.elapsedSec} s`);
+  process.exit(0);
+}
+
+/** @param {string} file */
+function readJson(file) {
+  try {
+    return existsSync(file) && statSync(file).isFile() ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Run memory.mjs (which raises the fd limit through bash) and return its section.
+ * @param {number} connections
+ */
+async function runMemory(connections) {
+  console.log(`\nmemory: ${connections} idle DEALER connections to one ROUTER …`);
+  const out = path.join(os.tmpdir(), `monocoque-bench-memory-${process.pid}.json`);
+  const r = spawnSync(process.execPath, [path.join(HERE, 'memory.mjs'), '--connections', String(connections), '--out', out, '--no-save'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: 600_000,
+  });
+  const section = readJson(out);
+  rmSync(out, { force: true });
+  if (!section) console.log(`memory benchmark failed (exit ${r.status ?? r.signal})`);
+  return section;
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+/**
+ * One side of one benchmark scenario, for the JavaScript implementations (Monocoque and
+ * npm zeromq share the zeromq.js v6 API). Spawned by run.mjs; c/zmqbench.c is the C twin.
+ *
+ *   node worker.mjs '<json WorkerConfig>'
+ *   node worker.mjs --probe <impl>      → which patterns this implementation can run
+ *
+ * Line protocol on stdout (one JSON object per line):
+ *   {"event":"ready","endpoint":"tcp://127.0.0.1:40312"}   the server is bound
+ *   {"event":"result", ...}                                 the measuring side is done
+ *   {"event":"error","message":"..."}                       it failed
+ * The measuring side (latency client, throughput receiver) exits after its result; the
+ * other side runs until the runner kills it.
+ */
+import { writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { firstLine, loadPattern, PATTERN_CLASSES } from './lib/impls.mjs';
+import { summariseLatency } from './lib/stats.mjs';
+
+/**
+ * @typedef {object} WorkerConfig
+ * @property {'monocoque' | 'monocoque-uring' | 'zeromq'} impl
+ * @property {'server' | 'client'} role server binds, client connects
+ * @property {'req-rep' | 'dealer-router' | 'push-pull' | 'pub-sub'} pattern
+ * @property {'plain' | 'batch'} variant batch: Monocoque's write/flush/receiveMany API
+ * @property {string} endpoint to bind (server) or connect to (client)
+ * @property {number} size payload bytes
+ * @property {number} warmupMs minimum warm-up time before measuring
+ * @property {number} warmupMsgs minimum warm-up messages before measuring
+ * @property {number} durationMs measurement window
+ * @property {number} maxMsgs stop measuring after this many messages
+ */
+
+/** Write one protocol line synchronously (safe right before process.exit). */
+function emit(obj) {
+  writeSync(1, `${JSON.stringify(obj)}\n`);
+}
+
+function fail(err) {
+  emit({ event: 'error', message: firstLine(err) });
+  process.exit(1);
+}
+
+/**
+ * Echo server (REP / ROUTER): every message goes back unchanged (ROUTER keeps the
+ * routing id frame in front, so the reply reaches the right peer).
+ */
+async function echoServer(sock) {
+  for await (const frames of sock) await sock.send(frames);
+}
+
+/** Round-trip client (REQ / DEALER). */
+async function latencyClient(sock, cfg, payload) {
+  const samples = [];
+  let warm = 0;
+  const start = performance.now();
+  let measureStart = 0;
+  let measuring = false;
+  for (;;) {
+    const t0 = performance.now();
+    if (!measuring && warm >= cfg.warmupMsgs && t0 - start >= cfg.warmupMs) {
+      measuring = true;
+      measureStart = t0;
+    }
+    if (measuring && (t0 - measureStart >= cfg.durationMs || samples.length >= cfg.maxMsgs)) break;
+    await sock.send(payload);
+    const [reply] = await sock.receive();
+    const rttUs = (performance.now() - t0) * 1e3;
+    if (reply.length !== cfg.size) throw new Error(`reply of ${reply.length} bytes, expected ${cfg.size}`);
+    if (measuring) samples.push(rttUs);
+    else warm++;
+  }
+  const elapsedMs = performance.now() - measureStart;
+  return { kind: 'latency', ...summariseLatency(Float64Array.from(samples)), warmupCount: warm, elapsedMs };
+}
+
+/**
+ * Sender (PUSH client / PUB server): sends until killed.
+ * plain: `await send()` per message; batch: `write()` until it refuses or a batch is
+ * full, then `await flush()` (which also yields to the event loop).
+ */
+async function sender(sock, cfg, payload) {
+  if (cfg.variant === 'batch') {
+    const perFlush = Math.max(1, Math.min(1024, Math.floor((256 * 1024) / Math.max(1, cfg.size))));
+    for (;;) {
+      for (let i = 0; i < perFlush && sock.write(payload); i++);
+      await sock.flush();
+    }
+  }
+  for (;;) await sock.send(payload);
+}
+
+/**
+ * Receiver (PULL server / SUB client): warms up, then counts messages for the
+ * measurement window. plain: `for await`; batch: `receiveMany()`.
+ */
+async function receiver(sock, cfg) {
+  let warm = 0;
+  let count = 0;
+  let first = 0;
+  let measureStart = 0;
+  let measuring = false;
+  /** @returns {boolean} true when the measurement is over */
+  const onMessages = (batch) => {
+    for (const frames of batch) {
+      if (frames[0].length !== cfg.size) throw new Error(`message of ${frames[0].length} bytes, expected ${cfg.size}`);
+    }
+    if (!measuring) {
+      const t = performance.now();
+      if (warm === 0) first = t;
+      warm += batch.length;
+      if (warm >= cfg.warmupMsgs && t - first >= cfg.warmupMs) {
+        measuring = true;
+        measureStart = t;
+      }
+      return false;
+    }
+    count += batch.length;
+    return count >= cfg.maxMsgs || performance.now() - measureStart >= cfg.durationMs;
+  };
+  if (cfg.variant === 'batch') {
+    while (!onMessages(await sock.receiveMany()));
+  } else {
+    // Check the clock only every 16 messages: it is not free at millions of messages/s.
+    const one = [null];
+    let n = 0;
+    for await (const frames of sock) {
+      one[0] = frames;
+      if (!measuring || (++n & 15) === 0) {
+        if (onMessages(one)) break;
+      } else {
+        if (frames[0].length !== cfg.size) throw new Error(`message of ${frames[0].length} bytes, expected ${cfg.size}`);
+        if (++count >= cfg.maxMsgs) break;
+      }
+    }
+  }
+  const elapsedMs = performance.now() - measureStart;
+  const secs = elapsedMs / 1e3;
+  return {
+    kind: 'throughput',
+    count,
+    warmupCount: warm,
+    elapsedMs,
+    msgPerSec: count / secs,
+    mbPerSec: (count * cfg.size) / secs / 1e6,
+  };
+}
+
+/** @param {WorkerConfig} cfg */
+async function main(cfg) {
+  const loaded = await loadPattern(cfg.impl, cfg.pattern);
+  if (!loaded.ok) throw new Error(loaded.reason);
+  const isServer = cfg.role === 'server';
+  const Cls = isServer ? loaded.Server : loaded.Client;
+  const sock = new Cls();
+  if (cfg.variant === 'batch' && typeof sock.write !== 'function') {
+    throw new Error(`${Cls.name} has no batching API (write/flush/receiveMany)`);
+  }
+  const payload = Buffer.alloc(cfg.size, 'x');
+
+  if (isServer) {
+    await sock.bind(cfg.endpoint);
+    emit({ event: 'ready', endpoint: sock.lastEndpoint ?? cfg.endpoint });
+  } else {
+    if (cfg.pattern === 'pub-sub') sock.subscribe();
+    sock.connect(cfg.endpoint);
+  }
+
+  let result;
+  switch (`${cfg.pattern}:${cfg.role}`) {
+    case 'req-rep:server':
+    case 'dealer-router:server':
+      return echoServer(sock);
+    case 'req-rep:client':
+    case 'dealer-router:client':
+      result = await latencyClient(sock, cfg, payload);
+      break;
+    case 'push-pull:client':
+    case 'pub-sub:server':
+      return sender(sock, cfg, payload);
+    case 'push-pull:server':
+    case 'pub-sub:client':
+      result = await receiver(sock, cfg);
+      break;
+    default:
+      throw new Error(`unknown pattern/role ${cfg.pattern}/${cfg.role}`);
+  }
+  emit({ event: 'result', ...result });
+  process.exit(0);
+}
+
+/**
+ * Report which patterns an implementation can run and whether it has the batching API.
+ * @param {WorkerConfig['impl']} impl
+ */
+async function probe(impl) {
+  /** @type {Record<string, { ok: boolean, reason?: string, batch?: boolean }>} */
+  const patterns = {};
+  for (const pattern of /** @type {WorkerConfig['pattern'][]} */ (Object.keys(PATTERN_CLASSES))) {
+    const loaded = await loadPattern(impl, pattern);
+    if (!loaded.ok) {
+      patterns[pattern] = { ok: false, reason: loaded.reason };
+      continue;
+    }
+    // Throughput patterns: PUSH (client) and PUB (server) send, PULL and SUB receive.
+    const [send, recv] = pattern === 'pub-sub' ? [loaded.Server, loaded.Client] : [loaded.Client, loaded.Server];
+    const batch =
+      typeof send.prototype.write === 'function' &&
+      typeof send.prototype.flush === 'function' &&
+      typeof recv.prototype.receiveMany === 'function';
+    patterns[pattern] = { ok: true, batch };
+  }
+  let version;
+  if (impl === 'zeromq') version = `zeromq.js (libzmq ${(await import('zeromq')).version})`;
+  emit({ event: 'probe', impl, version, patterns });
+  process.exit(0);
+}
+
+if (process.argv[2] === '--probe') {
+  probe(/** @type {any} */ (process.argv[3])).catch(fail);
+} else {
+  main(JSON.parse(process.argv[2])).catch(fail);
+}
