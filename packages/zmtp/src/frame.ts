@@ -33,6 +33,14 @@ export const PIN_ABOVE = 4096;
 /** Largest frame body the decoder will ever buffer, whatever `maxMessageSize` says (2 GiB). */
 export const MAX_BUFFERABLE = 0x7fff_ffff;
 
+/**
+ * Small frames from a large chunk are copied out in runs of at most this many bytes (one
+ * copy per run): a retained small message pins at most this much, as with Node's own
+ * Buffer pool.
+ */
+export const RUN_BYTES = 4096;
+const MAX_RUN_FRAMES = RUN_BYTES / 2;
+
 /** Bodies larger than this are collected piecewise and joined once complete. */
 export const ASSEMBLE_ABOVE = 1 << 20;
 
@@ -83,6 +91,8 @@ export type FrameSink = (flags: number, body: Buffer) => void;
  * must not be fed again (the connection is to be dropped).
  */
 export class FrameDecoder {
+  /** Header offsets of the frames in the current copy run. */
+  private readonly runMeta = new Int32Array(MAX_RUN_FRAMES);
   /** Header bytes of a frame whose header spans chunks. */
   private readonly head = Buffer.alloc(9);
   private headLen = 0;
@@ -113,6 +123,7 @@ export class FrameDecoder {
       off = this.continueHeader(chunk);
       if (off === end) return;
     }
+    const copySmall = end > PIN_ABOVE;
     while (off < end) {
       const flags = chunk[off]!;
       let size: number;
@@ -120,6 +131,13 @@ export class FrameDecoder {
       if ((flags & FLAG_LONG) === 0) {
         if (off + 2 > end) break;
         size = chunk[off + 1]!;
+        if (copySmall && off + 2 + size <= end) {
+          const next = this.copyRun(chunk, off);
+          if (next > off) {
+            off = next;
+            continue;
+          }
+        }
         bodyStart = off + 2;
       } else {
         if (off + 9 > end) break;
@@ -134,6 +152,48 @@ export class FrameDecoder {
       chunk.copy(this.head, 0, off, end);
       this.headLen = end - off;
     }
+  }
+
+  /**
+   * Copy a run of consecutive, complete, valid short frames (starting at `start`) out of a
+   * large chunk with one copy of at most `RUN_BYTES`, then emit views of that copy. Stops
+   * before any frame it cannot take (long form, incomplete, or invalid — the caller then
+   * handles it, so earlier frames are always delivered before an error). Returns the
+   * offset after the run (`start` when it took nothing).
+   */
+  private copyRun(chunk: Buffer, start: number): number {
+    const end = chunk.length;
+    const meta = this.runMeta;
+    const max = this.maxMessageSize;
+    let n = 0;
+    let off = start;
+    while (off + 2 <= end && n < MAX_RUN_FRAMES) {
+      const flags = chunk[off]!;
+      const size = chunk[off + 1]!;
+      const next = off + 2 + size;
+      if (
+        (flags & (RESERVED_MASK | FLAG_LONG)) !== 0 ||
+        (flags & (FLAG_COMMAND | FLAG_MORE)) === (FLAG_COMMAND | FLAG_MORE) ||
+        (max >= 0 && size > max) ||
+        next > end ||
+        (next - start > RUN_BYTES && n > 0)
+      ) {
+        break;
+      }
+      meta[n] = off;
+      n++;
+      off = next;
+    }
+    if (n === 0) return start;
+    const copy = Buffer.allocUnsafe(off - start);
+    chunk.copy(copy, 0, start, off);
+    const ab = copy.buffer;
+    const base = copy.byteOffset - start;
+    for (let i = 0; i < n; i++) {
+      const at = meta[i]!;
+      this.sink(chunk[at]!, Buffer.from(ab, base + at + 2, chunk[at + 1]!));
+    }
+    return off;
   }
 
   private longSize(b: Uint8Array, at: number): number {

@@ -22,6 +22,7 @@ export {
   MAX_SHORT_SIZE,
   COPY_BELOW,
   PIN_ABOVE,
+  RUN_BYTES,
   FrameDecoder,
   type FrameSink,
   encodeFrame,
