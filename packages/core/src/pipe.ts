@@ -108,10 +108,17 @@ function encodeMessage(frames: readonly Buffer[]): Buffer[] {
 // One setImmediate per tick flushes every pipe that queued output.
 const dirty: StreamPipe[] = [];
 let flushScheduled = false;
+let turns = 0;
 function flushDirty(): void {
   flushScheduled = false;
+  turns++;
   for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
   dirty.length = 0;
+}
+
+/** Counts event-loop turns in which pipes were flushed (see `Socket.send`'s yielding). */
+export function flushTurns(): number {
+  return turns;
 }
 
 /** Flush all pending output now (used by `socket.flush()` and before close). */

@@ -17,7 +17,7 @@ import { type SocketEventType, SocketEvents } from './events.js';
 import { type InprocPeer, inprocBind, inprocCancelConnect, inprocConnect, inprocUnbind } from './inproc.js';
 import { type MessageLike, toFrames } from './message.js';
 import { type ResolvedOptions, type SocketOptions, resolveOptions, toRoutingId } from './options.js';
-import { type InprocPipe, type Message, type Pipe, type PipeOwner, StreamPipe, flushAllPipes } from './pipe.js';
+import { type InprocPipe, type Message, type Pipe, type PipeOwner, StreamPipe, flushAllPipes, flushTurns } from './pipe.js';
 import { FairQueue } from './routing.js';
 import { getDefaultTransport } from './transport-registry.js';
 import type { Listener, StreamEndpoint, Transport } from './transport.js';
@@ -52,19 +52,16 @@ const RESOLVED = Promise.resolve();
  */
 const YIELD_EVERY = 512;
 let immediateSends = 0;
-let turnMarkerScheduled = false;
-function endOfTurn(): void {
-  immediateSends = 0;
-  turnMarkerScheduled = false;
-}
+let lastTurn = -1;
 function sentNow(): Promise<void> {
-  if (++immediateSends < YIELD_EVERY) {
-    if (!turnMarkerScheduled) {
-      turnMarkerScheduled = true;
-      setImmediate(endOfTurn);
-    }
-    return RESOLVED;
+  // The pipes' shared flush runs once per event-loop turn: when it has run since the last
+  // send, the loop has turned and the count starts again.
+  const turn = flushTurns();
+  if (turn !== lastTurn) {
+    lastTurn = turn;
+    immediateSends = 0;
   }
+  if (++immediateSends < YIELD_EVERY) return RESOLVED;
   immediateSends = 0;
   return new Promise((resolve) => setImmediate(resolve));
 }
