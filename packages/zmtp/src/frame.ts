@@ -39,7 +39,6 @@ export const MAX_BUFFERABLE = 0x7fff_ffff;
  * Buffer pool.
  */
 export const RUN_BYTES = 4096;
-const MAX_RUN_FRAMES = RUN_BYTES / 2;
 
 /** Bodies larger than this are collected piecewise and joined once complete. */
 export const ASSEMBLE_ABOVE = 1 << 20;
@@ -91,8 +90,6 @@ export type FrameSink = (flags: number, body: Buffer) => void;
  * must not be fed again (the connection is to be dropped).
  */
 export class FrameDecoder {
-  /** Header offsets of the frames in the current copy run. */
-  private readonly runMeta = new Int32Array(MAX_RUN_FRAMES);
   /** Header bytes of a frame whose header spans chunks. */
   private readonly head = Buffer.alloc(9);
   private headLen = 0;
@@ -163,11 +160,9 @@ export class FrameDecoder {
    */
   private copyRun(chunk: Buffer, start: number): number {
     const end = chunk.length;
-    const meta = this.runMeta;
     const max = this.maxMessageSize;
-    let n = 0;
     let off = start;
-    while (off + 2 <= end && n < MAX_RUN_FRAMES) {
+    while (off + 2 <= end) {
       const flags = chunk[off]!;
       const size = chunk[off + 1]!;
       const next = off + 2 + size;
@@ -176,22 +171,22 @@ export class FrameDecoder {
         (flags & (FLAG_COMMAND | FLAG_MORE)) === (FLAG_COMMAND | FLAG_MORE) ||
         (max >= 0 && size > max) ||
         next > end ||
-        (next - start > RUN_BYTES && n > 0)
+        (next - start > RUN_BYTES && off > start)
       ) {
         break;
       }
-      meta[n] = off;
-      n++;
       off = next;
     }
-    if (n === 0) return start;
+    if (off === start) return start;
+    // The copy holds the run's headers too: walk it again to emit views of its bodies.
     const copy = Buffer.allocUnsafe(off - start);
     chunk.copy(copy, 0, start, off);
     const ab = copy.buffer;
-    const base = copy.byteOffset - start;
-    for (let i = 0; i < n; i++) {
-      const at = meta[i]!;
-      this.sink(chunk[at]!, Buffer.from(ab, base + at + 2, chunk[at + 1]!));
+    const base = copy.byteOffset;
+    for (let at = 0; at < copy.length; ) {
+      const size = copy[at + 1]!;
+      this.sink(copy[at]!, Buffer.from(ab, base + at + 2, size));
+      at += 2 + size;
     }
     return off;
   }
