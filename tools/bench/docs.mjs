@@ -7,7 +7,7 @@
  * `node tools/bench/run.mjs --docs` calls this after a run. The whole page is generated:
  * change the text here, not in docs/performance.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_INPUT, writeChart } from './chart.mjs';
@@ -44,7 +44,7 @@ export function renderDocs(doc) {
     'The harness lives in [`tools/bench`](../tools/bench/README.md).',
     '',
     `**Run:** ${doc.date ?? '?'} (${doc.kind ?? '?'} run, ${doc.elapsedSec ?? '?'} s)  `,
-    `**Command:** \`pnpm bench\` (= \`pnpm build && node tools/bench/run.mjs\`); recorded as \`${doc.command ?? '?'}\`  `,
+    `**Command:** \`pnpm bench\` (= \`pnpm build && node tools/bench/run.mjs --memory --docs\`); recorded as \`${doc.command ?? '?'}\`  `,
     `**Machine:** ${m.cpu ?? '?'}${m.hypervisor ? ` (${m.hypervisor} guest)` : ''}, ${m.cores ?? '?'} cores, ${m.memoryGiB ?? '?'} GiB, Linux ${m.kernel ?? '?'} (\`uname -r\`), Node ${m.node ?? '?'}  `,
     `**Per cell:** warm-up ≥ ${s.warmupMs ?? '?'} ms and ≥ ${s.warmupMsgs ?? '?'} messages, then ${
       s.maxMsgs ? `${s.maxMsgs} messages or ` : ''
@@ -107,18 +107,25 @@ export function renderDocs(doc) {
     );
   }
   lines.push(
+    ...analysisSection(),
     '## Reproduce',
     '',
     '```sh',
-    'apt-get install -y libzmq3-dev   # for the libzmq (C) column; skipped with a reason otherwise',
-    'pnpm install',
-    'pnpm bench                       # full matrix (< 5 min on 2 cores), writes tools/bench/results/latest.json',
-    'pnpm bench --memory --docs       # plus the idle-connection memory benchmark, then refresh this page',
-    'node tools/bench/run.mjs --quick # CI smoke run (< 60 s); proves the harness works, asserts nothing',
+    'bash tools/setup.sh              # installs libzmq3-dev (C column) and liburing-dev (uring column) when root',
+    'pnpm bench                       # build, full matrix + memory benchmark, refresh this page (~4 min on 2 cores)',
+    'node tools/bench/run.mjs --quick # CI smoke run (< 30 s); proves the harness works, asserts nothing',
     '```',
     '',
   );
   return lines.join('\n');
+}
+
+/** The hand-written analysis (docs/performance-analysis.md), embedded when present. */
+function analysisSection() {
+  const file = path.join(DOCS, 'performance-analysis.md');
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8').replace(/^<!--[\s\S]*?-->\s*/, '').trimEnd();
+  return [text, ''];
 }
 
 /**
