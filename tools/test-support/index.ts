@@ -3,6 +3,7 @@
  * type and lets a test read and write exact frames per peer (to forge bad envelopes,
  * replies from the wrong peer, ...), plus bounded waits.
  */
+import { afterEach } from 'vitest';
 import { type Message, type Pipe, Socket, type SocketOptions, type SocketType, ZmqError } from '@monocoque/core';
 
 /** A socket with no pattern: records its peers, exposes raw per-peer reads and writes. */
@@ -86,4 +87,19 @@ export function endpoint(kind: 'inproc' | 'tcp' | 'ipc', tag: string): string {
 /** Frames as strings, for readable assertions. */
 export function str(frames: readonly Buffer[]): string[] {
   return frames.map((f) => f.toString());
+}
+
+/**
+ * Close every socket passed to the returned `track` function after each test of the
+ * calling file.
+ */
+export function socketTracker(): <T extends { close(): void }>(socket: T) => T {
+  const open: Array<{ close(): void }> = [];
+  afterEach(() => {
+    for (const s of open.splice(0)) s.close();
+  });
+  return (socket) => {
+    open.push(socket);
+    return socket;
+  };
 }

@@ -1034,19 +1034,36 @@ napi_value Init(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// Resolve the (family 0|4|6, address, port) arguments into *ss/*len and open a stream
+// socket of that family (*af). Returns the fd, or -1 with a JS error thrown (`op` names
+// the operation in it).
+int OpenStreamSocket(napi_env env, napi_value* argv, const char* op, struct sockaddr_storage* ss, socklen_t* len, int* af) {
+  int family = int(U32(env, argv[0]));
+  int err = BuildAddr(env, family, argv[1], U32(env, argv[2]), ss, len);
+  if (err) {
+    ThrowErrno(env, err, op);
+    return -1;
+  }
+  *af = family == 0 ? AF_UNIX : family == 4 ? AF_INET : AF_INET6;
+  int fd = socket(*af, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    ThrowErrno(env, errno, "socket");
+    return -1;
+  }
+  return fd;
+}
+
 // listen(family 0|4|6, address: string|Buffer, port) -> [id, port]
 napi_value Listen(napi_env env, napi_callback_info info) {
   ARGS(3);
   Ring* r = GetReadyRing(env);
   if (!r) return nullptr;
-  int family = int(U32(env, argv[0]));
   struct sockaddr_storage ss;
   socklen_t len = 0;
-  int err = BuildAddr(env, family, argv[1], U32(env, argv[2]), &ss, &len);
-  if (err) return ThrowErrno(env, err, "bind");
-  int af = family == 0 ? AF_UNIX : family == 4 ? AF_INET : AF_INET6;
-  int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return ThrowErrno(env, errno, "socket");
+  int af = 0;
+  int fd = OpenStreamSocket(env, argv, "bind", &ss, &len, &af);
+  if (fd < 0) return nullptr;
+  int err = 0;
   if (af != AF_UNIX) {
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -1122,14 +1139,11 @@ napi_value Connect(napi_env env, napi_callback_info info) {
   ARGS(3);
   Ring* r = GetReadyRing(env);
   if (!r) return nullptr;
-  int family = int(U32(env, argv[0]));
   struct sockaddr_storage ss;
   socklen_t len = 0;
-  int err = BuildAddr(env, family, argv[1], U32(env, argv[2]), &ss, &len);
-  if (err) return ThrowErrno(env, err, "connect");
-  int af = family == 0 ? AF_UNIX : family == 4 ? AF_INET : AF_INET6;
-  int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return ThrowErrno(env, errno, "socket");
+  int af = 0;
+  int fd = OpenStreamSocket(env, argv, "connect", &ss, &len, &af);
+  if (fd < 0) return nullptr;
   if (af != AF_UNIX) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

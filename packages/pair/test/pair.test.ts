@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Socket } from '@monocoque/core';
+import { describe, expect, it } from 'vitest';
 import { Pair } from '@monocoque/pair';
-import { endpoint, handshakes, stillPending, str, withTimeout, RawSocket } from '@monocoque/test-support';
+import { endpoint, handshakes, RawSocket, socketTracker, stillPending, str, withTimeout } from '@monocoque/test-support';
 
-const open: Socket[] = [];
-function track<T extends Socket>(s: T): T {
-  open.push(s);
-  return s;
-}
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-});
+const track = socketTracker();
 const pair = (o: ConstructorParameters<typeof Pair>[0] = {}) => track(new Pair({ linger: 0, ...o }));
 
 describe('PAIR', () => {

@@ -1,16 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Socket, ZmqError } from '@monocoque/core';
+import { describe, expect, it } from 'vitest';
+import { ZmqError } from '@monocoque/core';
 import { Pull, Push } from '@monocoque/pipeline';
-import { endpoint, handshakes, stillPending, str, withTimeout } from '@monocoque/test-support';
+import { endpoint, handshakes, socketTracker, stillPending, str, withTimeout } from '@monocoque/test-support';
 
-const open: Socket[] = [];
-function track<T extends Socket>(s: T): T {
-  open.push(s);
-  return s;
-}
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-});
+const track = socketTracker();
 const push = (o: ConstructorParameters<typeof Push>[0] = {}) => track(new Push({ linger: 0, ...o }));
 const pull = (o: ConstructorParameters<typeof Pull>[0] = {}) => track(new Pull({ linger: 0, ...o }));
 

@@ -1,16 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Socket, ZmqError } from '@monocoque/core';
+import { describe, expect, it } from 'vitest';
+import { ZmqError } from '@monocoque/core';
 import { Reply, Request } from '@monocoque/reqrep';
-import { RawSocket, endpoint, handshakes, stillPending, str, withTimeout } from '@monocoque/test-support';
+import { endpoint, handshakes, RawSocket, socketTracker, stillPending, str, withTimeout } from '@monocoque/test-support';
 
-const open: Socket[] = [];
-function track<T extends Socket>(s: T): T {
-  open.push(s);
-  return s;
-}
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-});
+const track = socketTracker();
 
 const req = (o: ConstructorParameters<typeof Request>[0] = {}) => track(new Request({ linger: 0, ...o }));
 const rep = (o: ConstructorParameters<typeof Reply>[0] = {}) => track(new Reply({ linger: 0, ...o }));
