@@ -408,21 +408,35 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
     this.assertOpen();
     const frames = toFrames(message);
     if (this.pendingSends.length === 0 && this.sendMessage(frames)) return true;
-    this.pendingSends.push({ frames, resolve: noop, reject: noop, timer: undefined });
+    this.pendingSends.push({ frames, resolve: noop, reject: this.recordWriteError, timer: undefined });
     return false;
   }
+
+  /** The first error of a queued `write()`, reported by the next `flush()`. */
+  private writeError: ZmqError | undefined;
+  private readonly recordWriteError = (error: ZmqError): void => {
+    this.writeError ??= error;
+  };
 
   /**
    * Resolves once every message given to `send()`/`write()` so far has been handed to a
    * peer's pipe and written to the transport. Always lets the event loop run once, so a
-   * `write()`/`flush()` loop never starves I/O.
+   * `write()`/`flush()` loop never starves I/O. Rejects with the first error a queued
+   * `write()` met since the last `flush()` (e.g. `EHOSTUNREACH`); later messages are
+   * still sent.
    */
   flush(): Promise<void> {
+    const settle = (resolve: () => void, reject: (e: ZmqError) => void) => () => {
+      const error = this.writeError;
+      this.writeError = undefined;
+      if (error !== undefined) reject(error);
+      else resolve();
+    };
     if (this.pendingSends.length === 0) {
       flushAllPipes();
-      return new Promise<void>((resolve) => setImmediate(resolve));
+      return new Promise<void>((resolve, reject) => setImmediate(settle(resolve, reject)));
     }
-    return new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+    return new Promise<void>((resolve, reject) => this.flushWaiters.push(settle(resolve, reject)));
   }
 
   /**

@@ -1,6 +1,6 @@
 // Socket-base behaviour over real tcp, ipc and inproc connections.
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeGreeting, encodeReady } from '@monocoque/zmtp';
+import { ZmqError, encodeGreeting, encodeReady } from '@monocoque/zmtp';
 import { TestSocket, ipcEndpoint, nextEvent, rawConnect, sleep, tracker } from './helpers.js';
 
 const t = tracker();
@@ -266,5 +266,30 @@ describe('fairness', () => {
     s.write('x');
     await s.flush();
     expect(immediateRan).toBe(true);
+  });
+});
+
+describe('batching API errors', () => {
+  class FailAfterFirst extends TestSocket {
+    private calls = 0;
+    protected override sendMessage(frames: Buffer[]): boolean {
+      this.calls++;
+      if (this.calls === 1) return false; // first attempt: no room, so write() queues
+      if (frames[0]!.toString() === 'bad') throw new ZmqError('EHOSTUNREACH', 'no such peer');
+      return true;
+    }
+    kick(): void {
+      this.wakeSenders();
+    }
+  }
+
+  it('an error met by a queued write() is reported by the next flush()', async () => {
+    const s = t.add(new FailAfterFirst());
+    expect(s.write('bad')).toBe(false);
+    expect(s.write('good')).toBe(false);
+    const flushed = s.flush();
+    s.kick();
+    await expect(flushed).rejects.toMatchObject({ code: 'EHOSTUNREACH' });
+    await expect(s.flush()).resolves.toBeUndefined();
   });
 });
