@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importMonocoque } from './lib/impls.mjs';
+import { importMonocoque, loadUring } from './lib/impls.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -54,11 +54,8 @@ async function server(impl, connections) {
     router = new zmq.Router();
   } else {
     if (impl === 'monocoque-uring') {
-      process.env.MONOCOQUE_TRANSPORT = 'uring';
-      const reg = await importMonocoque('uring', 'register');
-      if (!reg.ok) throw new Error(reg.reason);
-      const core = await importMonocoque('core');
-      if (core.ok && core.module.getDefaultTransport().name !== 'uring') throw new Error('io_uring transport unavailable');
+      const uring = await loadUring();
+      if (!uring.ok) throw new Error(uring.reason);
     }
     const loaded = await importMonocoque('router');
     if (!loaded.ok) throw new Error(loaded.reason);

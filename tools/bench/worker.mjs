@@ -15,7 +15,7 @@
  */
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { firstLine, loadPattern, PATTERN_CLASSES } from './lib/impls.mjs';
+import { firstLine, loadPattern, monocoqueTransportName, PATTERN_CLASSES } from './lib/impls.mjs';
 import { summariseLatency } from './lib/stats.mjs';
 
 /**
@@ -186,6 +186,7 @@ async function main(cfg) {
     default:
       throw new Error(`unknown pattern/role ${cfg.pattern}/${cfg.role}`);
   }
+  if (cfg.impl !== 'zeromq') result.transport = await monocoqueTransportName();
   emit({ event: 'result', ...result });
   process.exit(0);
 }
@@ -213,6 +214,7 @@ async function probe(impl) {
   }
   let version;
   if (impl === 'zeromq') version = `zeromq.js (libzmq ${(await import('zeromq')).version})`;
+  else if (Object.values(patterns).some((p) => p.ok)) version = `transport: ${await monocoqueTransportName()}`;
   emit({ event: 'probe', impl, version, patterns });
   process.exit(0);
 }

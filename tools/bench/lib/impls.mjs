@@ -143,14 +143,34 @@ export async function loadPattern(impl, pattern) {
 let uringPromise;
 
 /**
- * Register the io_uring transport (idempotent). `MONOCOQUE_TRANSPORT=uring` must be set
- * in the environment before the socket packages are used; the runner sets it for the
- * `monocoque-uring` column.
+ * Register the io_uring transport (idempotent) and check that it is really the one
+ * sockets will use: the registry silently falls back to node:net when the addon cannot
+ * load, and a "uring" column measuring node:net would be a lie.
+ * `MONOCOQUE_TRANSPORT=uring` must be in the environment; the runner sets it for the
+ * `monocoque-uring` column (and it is set here too, for direct use).
  */
 export function loadUring() {
   uringPromise ??= (async () => {
     process.env.MONOCOQUE_TRANSPORT = 'uring';
-    return importMonocoque('uring', 'register');
+    const reg = await importMonocoque('uring', 'register');
+    if (!reg.ok) return reg;
+    const core = await importMonocoque('core');
+    if (!core.ok) return core;
+    const name = core.module.getDefaultTransport?.()?.name;
+    if (name === 'uring') return reg;
+    const main = await importMonocoque('uring');
+    const why = main.ok ? (main.module.uringUnavailableReason?.() ?? main.module.loadUring?.()?.reason) : main.reason;
+    return { ok: false, reason: `io_uring transport unavailable, sockets would use ${name ?? 'node:net'}${why ? `: ${why}` : ''}` };
   })();
   return uringPromise;
+}
+
+/**
+ * The transport Monocoque sockets use by default in this process (`net`, `uring`), or
+ * undefined when that cannot be told.
+ * @returns {Promise<string | undefined>}
+ */
+export async function monocoqueTransportName() {
+  const core = await importMonocoque('core');
+  return core.ok ? core.module.getDefaultTransport?.()?.name : undefined;
 }
