@@ -489,7 +489,12 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
       next: () => {
         // Fast path: a queued message costs one promise, not two.
         if (this.pendingReceives.length === 0 && !this._closed) {
-          const message = this.receiveMessage();
+          let message: Message | undefined;
+          try {
+            message = this.receiveMessage();
+          } catch (error) {
+            return Promise.reject(error);
+          }
           if (message !== undefined) return Promise.resolve({ value: message, done: false });
         }
         return this.receive().then(

@@ -293,3 +293,20 @@ describe('batching API errors', () => {
     await expect(s.flush()).resolves.toBeUndefined();
   });
 });
+
+describe('pattern errors on receive', () => {
+  class ThrowingReceive extends TestSocket {
+    protected override receiveMessage(): undefined {
+      throw new ZmqError('EFSM', 'pattern refuses');
+    }
+  }
+
+  it('receive() and for-await reject instead of throwing synchronously', async () => {
+    const s = t.add(new ThrowingReceive());
+    await expect(s.receive()).rejects.toMatchObject({ code: 'EFSM' });
+    const it = s[Symbol.asyncIterator]();
+    let next: Promise<unknown> | undefined;
+    expect(() => (next = it.next())).not.toThrow();
+    await expect(next).rejects.toMatchObject({ code: 'EFSM' });
+  });
+});
