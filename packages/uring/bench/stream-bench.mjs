@@ -15,11 +15,9 @@
 //    backpressure); the server parses every frame boundary and counts them.
 // 2. ping-pong: one frame out, wait for the echo, repeat; reports round-trip latency.
 //
-// The TypeScript sources are transpiled on the fly (typescript's transpileModule), so no
-// build step is needed.
+// It loads the built packages: run `pnpm build` first.
 import { fork, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,7 +25,6 @@ import { parseArgs } from 'node:util';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const pkg = join(here, '..');
-const repo = join(pkg, '../..');
 
 const { values: opts } = parseArgs({
   options: {
@@ -43,35 +40,12 @@ const { values: opts } = parseArgs({
   },
 });
 
-/** Transpile the transports into `dir` (a throwaway ESM tree). */
-function transpile(dir) {
-  const require = createRequire(join(repo, 'package.json'));
-  const ts = require('typescript');
-  const files = [
-    [join(pkg, 'src/index.ts'), 'index.js'],
-    [join(pkg, 'src/native.ts'), 'native.js'],
-    [join(pkg, 'src/transport.ts'), 'transport.js'],
-    [join(repo, 'packages/core/src/net-transport.ts'), 'net-transport.js'],
-    [join(repo, 'packages/zmtp/src/errors.ts'), 'zmtp-errors.js'],
-  ];
-  for (const [src, out] of files) {
-    const js = ts.transpileModule(readFileSync(src, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-    }).outputText;
-    writeFileSync(join(dir, out), js.replaceAll("'@monocoque/zmtp'", "'./zmtp-errors.js'"));
-  }
-  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-}
-
-async function loadTransport(dir, name) {
-  if (name === 'net') return (await import(pathToFileURL(join(dir, 'net-transport.js')).href)).netTransport;
+async function loadTransport(name) {
+  const built = join(pkg, 'dist/index.js');
+  if (!existsSync(built)) throw new Error(`${built} missing: run pnpm build first`);
+  if (name === 'net') return (await import('@monocoque/core')).netTransport;
   process.env.MONOCOQUE_URING_MODE = name === 'uring-defer' ? 'defer' : 'coop';
-  // The transpiled copy lives in a temp dir: point it at the built addon.
-  process.env.MONOCOQUE_URING_ADDON ??= [join(pkg, 'build/monocoque_uring.node'), join(repo, 'native/uring/build/Release/monocoque_uring.node')].find((p) =>
-    existsSync(p),
-  );
-  const mod = await import(pathToFileURL(join(dir, 'index.js')).href);
-  const r = mod.loadUring();
+  const r = (await import(pathToFileURL(built).href)).loadUring();
   if (!r.ok) throw new Error(`uring unavailable: ${r.reason}`);
   return r.transport;
 }
@@ -109,7 +83,7 @@ class FrameCounter {
 // ---------------------------------------------------------------- server (child process)
 async function child() {
   const [name, kind] = opts.child.split(':');
-  const t = await loadTransport(opts.dir, name);
+  const t = await loadTransport(name);
   const endpoint = kind === 'tcp' ? { protocol: 'tcp', host: '127.0.0.1', port: 0 } : { protocol: 'ipc', path: join(opts.dir, `bench-${name}.sock`) };
   const listener = await t.listen(endpoint, (stream) => {
     const counter = new FrameCounter();
@@ -148,7 +122,7 @@ async function runPair(dir, name, kind) {
     proc.once('message', resolve);
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  const t = await loadTransport(dir, name);
+  const t = await loadTransport(name);
   const stream = await t.connect(endpoint);
   const frames = Number(opts.frames);
   const size = Number(opts.size);
@@ -229,7 +203,6 @@ async function runPair(dir, name, kind) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'mq-uring-bench-'));
   try {
-    transpile(dir);
     console.log(`# node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`);
     console.log(`# ${opts.frames} frames of ${opts.size} B (+4 B header), ${opts.pings} ping-pongs\n`);
     if (opts.pin) spawnSync('taskset', ['-a', '-pc', '0', String(process.pid)], { stdio: 'ignore' });
