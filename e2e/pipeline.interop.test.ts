@@ -27,11 +27,13 @@ function payloads(): Buffer[][] {
 /** Resolve once our socket has seen `n` handshakes (call before connecting). */
 function handshakes(sock: Push | Pull, n: number, ms = 5000): Promise<void> {
   let seen = 0;
-  let off: (() => void) | undefined;
-  const p = new Promise<void>((resolve) => {
-    off = sock.events.on('handshake', () => ++seen >= n && resolve());
+  const listener = () => ++seen >= n && resolve?.();
+  let resolve: (() => void) | undefined;
+  const p = new Promise<void>((r) => {
+    resolve = r;
+    sock.events.on('handshake', listener);
   });
-  return withTimeout(p, ms, `${n} handshake(s) on our socket`).finally(() => off?.());
+  return withTimeout(p, ms, `${n} handshake(s) on our socket`).finally(() => sock.events.off('handshake', listener));
 }
 
 describe.each<Transport>(['tcp', 'ipc'])('PUSH/PULL interop with libzmq over %s', (t) => {

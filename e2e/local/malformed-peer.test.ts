@@ -4,7 +4,7 @@ import { connect, type Socket as NetSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dealer } from '@monocoque/dealer';
 import { Router } from '@monocoque/router';
-import type { SocketEvent } from '@monocoque/core';
+import type { EventPeer, SocketEvent, ZmqError } from '@monocoque/core';
 import { encodeFrame, encodeGreeting, encodeReady } from '@monocoque/zmtp';
 
 const open: Array<{ close(): void }> = [];
@@ -25,16 +25,20 @@ async function rawPeer(endpoint: string, bytes: Buffer[]): Promise<NetSocket> {
   return sock;
 }
 
-function nextEvent(router: Router, types: string[], timeoutMs = 5000): Promise<SocketEvent> {
+/** An event with its optional fields visible, for assertions. */
+type LooseEvent = SocketEvent & { error?: ZmqError; peer?: EventPeer; interval?: number };
+
+function nextEvent(router: Router, types: string[], timeoutMs = 5000): Promise<LooseEvent> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${types.join('/')} event within ${timeoutMs} ms`)), timeoutMs);
-    const off = router.events.on('*', (e) => {
+    const listener = (e: SocketEvent) => {
       if (types.includes(e.type)) {
         clearTimeout(timer);
-        off();
+        router.events.off('*', listener);
         resolve(e);
       }
-    });
+    };
+    router.events.on('*', listener);
   });
 }
 

@@ -66,13 +66,14 @@ export async function stillPending(p: Promise<unknown>, ms = 50): Promise<boolea
 /** Wait until `n` `handshake` events were seen on `sock` (counting from now). */
 export function handshakes(sock: Socket, n: number, ms = 3000): Promise<void> {
   let seen = 0;
-  let off: (() => void) | undefined;
+  let listener: (() => void) | undefined;
   const p = new Promise<void>((resolve) => {
-    off = sock.events.on('handshake', () => {
+    listener = () => {
       if (++seen >= n) resolve();
-    });
+    };
+    sock.events.on('handshake', listener);
   });
-  return withTimeout(p, ms, `${n} handshake(s)`).finally(() => off?.());
+  return withTimeout(p, ms, `${n} handshake(s)`).finally(() => sock.events.off('handshake', listener!));
 }
 
 let counter = 0;

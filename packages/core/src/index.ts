@@ -4,14 +4,23 @@
  * package (`@monocoque/dealer`, `@monocoque/router`, ...) instead.
  */
 export { ZmqError, isZmqError, type ErrorCode, type SocketType, type Mechanism } from '@monocoque/zmtp';
-export { Socket } from './socket.js';
-export type { SocketOptions } from './options.js';
+export { Socket, type ConnectOptions } from './socket.js';
+export {
+  type SocketOptions,
+  type OptionSpec,
+  type OptionKind,
+  type OptionApplies,
+  type OptionProvider,
+  BASE_OPTIONS,
+  UNSUPPORTED_PATTERN_OPTIONS,
+  registerOptionProvider,
+} from './options.js';
 export { type FrameLike, type MessageLike, toFrame, toFrames } from './message.js';
-export { Pipe, type Message, type PipeOwner, type PreparedMessage, prepareMessage } from './pipe.js';
+export { Pipe, type Message, type PreparedMessage, prepareMessage } from './pipe.js';
 export { FairQueue, LoadBalancer } from './routing.js';
 export { Deque } from './deque.js';
-export { SocketEvents, type SocketEvent, type SocketEventType } from './events.js';
+export { SocketEvents, type SocketEvent, type SocketEventType, type SocketEventOf, type EventPeer } from './events.js';
 export { type Endpoint, formatEndpoint, parseEndpoint } from './endpoint.js';
-export type { Listener, Stream, StreamEndpoint, StreamHandlers, Transport } from './transport.js';
+export type { ConnectOptions as TransportConnectOptions, Listener, Stream, StreamEndpoint, StreamHandlers, Transport } from './transport.js';
 export { netTransport } from './net-transport.js';
 export { getDefaultTransport, registerTransport, registeredTransports, setDefaultTransport } from './transport-registry.js';

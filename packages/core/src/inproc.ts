@@ -1,9 +1,11 @@
 /**
- * The inproc:// registry: a process-wide name table. `connect` before `bind` is allowed
- * (as in libzmq ≥ 4): the connection is made when the name is bound.
+ * The inproc:// registry: a process-wide name table, kept in the shared runtime so that
+ * every loaded copy of this package (ESM and CJS) meets in it. `connect` before `bind` is
+ * allowed (as in libzmq ≥ 4): the connection is made when the name is bound.
  */
 import { isCompatibleSocketType, ZmqError } from '@monocoque/zmtp';
 import { type InprocEndpointOwner, InprocPipe } from './pipe.js';
+import { runtime } from './runtime.js';
 
 /** The socket side the registry calls back. */
 export interface InprocPeer extends InprocEndpointOwner {
@@ -13,8 +15,14 @@ export interface InprocPeer extends InprocEndpointOwner {
   inprocRefused(endpoint: string, error: ZmqError): void;
 }
 
-const bound = new Map<string, InprocPeer>();
-const waiting = new Map<string, Set<InprocPeer>>();
+/** @internal */
+export interface InprocRegistryState {
+  readonly bound: Map<string, InprocPeer>;
+  readonly waiting: Map<string, Set<InprocPeer>>;
+}
+
+const state: InprocRegistryState = (runtime.inproc ??= { bound: new Map(), waiting: new Map() });
+const { bound, waiting } = state;
 
 function link(binder: InprocPeer, connecter: InprocPeer, endpoint: string): void {
   if (!isCompatibleSocketType(connecter.type, binder.type)) {

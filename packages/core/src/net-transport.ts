@@ -6,7 +6,7 @@
 import { unlinkSync } from 'node:fs';
 import * as net from 'node:net';
 import { ZmqError } from '@monocoque/zmtp';
-import type { Listener, Stream, StreamEndpoint, StreamHandlers, Transport } from './transport.js';
+import type { ConnectOptions, Listener, Stream, StreamEndpoint, StreamHandlers, Transport } from './transport.js';
 
 function toZmqError(error: unknown, what: string, address: string): ZmqError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -29,6 +29,8 @@ class NetStream implements Stream {
   ) {
     this.remoteAddress = remoteAddress;
     socket.setNoDelay(true);
+    // The engine decides what keeps the process alive (transport.ts).
+    socket.unref();
   }
 
   start(handlers: StreamHandlers): void {
@@ -107,8 +109,9 @@ function ipcAlive(path: string): Promise<boolean> {
 export const netTransport: Transport = {
   name: 'net',
 
-  async listen(endpoint: StreamEndpoint, onStream: (stream: Stream) => void): Promise<Listener> {
+  async listen(endpoint: StreamEndpoint, onStream: (stream: Stream) => void, onAcceptError?: (error: Error) => void): Promise<Listener> {
     const server = net.createServer({ noDelay: true, pauseOnConnect: false });
+    server.unref();
     server.on('connection', (socket) => {
       const remote =
         endpoint.protocol === 'tcp'
@@ -126,6 +129,7 @@ export const netTransport: Transport = {
         throw toZmqError(e, 'bind', display);
       }
       const addr = server.address() as net.AddressInfo;
+      server.on('error', (e) => onAcceptError?.(e));
       resolved = `tcp://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
     } else {
       const path = endpoint.path;
@@ -146,6 +150,7 @@ export const netTransport: Transport = {
         }
       }
       resolved = display;
+      server.on('error', (e) => onAcceptError?.(e));
     }
     let closing: Promise<void> | undefined;
     return {
@@ -158,7 +163,8 @@ export const netTransport: Transport = {
     };
   },
 
-  connect(endpoint: StreamEndpoint): Promise<Stream> {
+  connect(endpoint: StreamEndpoint, options?: ConnectOptions): Promise<Stream> {
+    const signal = options?.signal;
     return new Promise((resolve, reject) => {
       const address =
         endpoint.protocol === 'tcp'
@@ -168,12 +174,21 @@ export const netTransport: Transport = {
         endpoint.protocol === 'tcp'
           ? net.connect({ host: endpoint.host, port: endpoint.port, noDelay: true })
           : net.connect({ path: endpoint.path });
+      socket.unref();
+      const onAbort = () => {
+        socket.destroy();
+        reject(new ZmqError('ECANCELED', `connect ${address} abandoned`, { address, cause: signal?.reason }));
+      };
       const onError = (e: Error) => {
+        signal?.removeEventListener('abort', onAbort);
         socket.destroy();
         reject(toZmqError(e, 'connect', address));
       };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('error', onError);
       socket.once('connect', () => {
+        signal?.removeEventListener('abort', onAbort);
         socket.off('error', onError);
         resolve(new NetStream(socket, address));
       });

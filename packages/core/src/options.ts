@@ -1,47 +1,141 @@
 /**
- * Socket options, named as in zeromq.js v6. All are optional constructor fields and
- * plain properties; times are milliseconds, `-1` means "forever"/"no limit".
+ * Socket options, strict: every option name zeromq.js v6 knows is either implemented here
+ * or refused with an error that says why — never silently ignored. Unknown names and
+ * wrongly typed values throw `EINVAL` (at construction and on assignment) naming the
+ * option, the expected type and what came.
+ *
+ * Each option is a real accessor property on the socket (defined once per prototype by
+ * {@link defineOptionAccessors}); its setter validates and takes effect. Values live in
+ * one plain object per socket ({@link OptionValues}) that pipes and connections read.
+ * When an option takes effect is stated per option (`applies`), as libzmq documents it:
+ * `now` (existing pipes too, e.g. high-water marks since libzmq 4.2), `connection` (new
+ * connections), `bind` (later binds).
+ *
+ * Security options (PLAIN, CURVE, ZAP, GSSAPI) are refused until a package that
+ * implements the mechanism registers itself as their provider
+ * ({@link registerOptionProvider}); the error names the package to install.
  */
 import { type Mechanism, ZmqError } from '@monocoque/zmtp';
+import { runtime } from './runtime.js';
 import type { Transport } from './transport.js';
 
-/** Options every socket type accepts. */
+/** Options every socket type accepts (zeromq.js v6 names). */
 export interface SocketOptions {
-  /** Routing id announced to peers (`ZMQ_ROUTING_ID`), 1-255 bytes, not starting with 0x00. */
-  routingId?: string | Uint8Array;
-  /** Milliseconds to keep flushing queued messages after `close()`; -1 = until sent, 0 = drop. Default -1. */
+  /** Routing id announced to peers (`ZMQ_ROUTING_ID`), 1-255 bytes, not starting with 0x00. Applies to new connections. */
+  routingId?: string | Uint8Array | null;
+  /** Milliseconds queued messages may still be delivered after `close()`/`disconnect()`; -1 = until sent, 0 = drop at once. Default -1. */
   linger?: number;
-  /** Outbound queue limit per peer, in messages; 0 = no limit. Default 1000. */
+  /** Outbound queue limit per peer, in messages; 0 = no limit. Default 1000. Applies to existing peers too. */
   sendHighWaterMark?: number;
-  /** Inbound queue limit per peer, in messages; 0 = no limit. Default 1000. */
+  /** Inbound queue limit per peer, in messages; 0 = no limit. Default 1000. Applies to existing peers too. */
   receiveHighWaterMark?: number;
   /** Milliseconds `send()` may wait before rejecting with `EAGAIN`; -1 = forever. Default -1. */
   sendTimeout?: number;
   /** Milliseconds `receive()` may wait before rejecting with `EAGAIN`; -1 = forever. Default -1. */
   receiveTimeout?: number;
-  /** Largest accepted inbound frame in bytes; -1 = no limit. A larger frame drops the peer. Default -1. */
+  /** Largest accepted inbound frame in bytes; -1 = no limit. A larger frame drops the peer. Default -1. Applies to new connections. */
   maxMessageSize?: number;
-  /** Milliseconds before the first reconnect attempt. Default 100. */
+  /** Milliseconds before reconnecting (plus a random jitter of up to the same again, as libzmq). Default 100. */
   reconnectInterval?: number;
-  /** Upper bound for exponential reconnect back-off; 0 = no back-off. Default 0. */
+  /** Upper bound of the exponential reconnect back-off; 0 = no back-off. Default 0. */
   reconnectMaxInterval?: number;
-  /** Milliseconds a connection may take to complete its ZMTP handshake; 0 = no limit. Default 30000. */
+  /** Milliseconds a TCP/IPC connect attempt may take before it is abandoned (then retried); 0 = the OS's limit. Default 0. */
+  connectTimeout?: number;
+  /** Only queue messages to peers whose connection is complete (`ZMQ_IMMEDIATE`). Default false: a pipe exists from `connect()` on. */
+  immediate?: boolean;
+  /** Milliseconds a connection may take to complete its ZMTP handshake; 0 = no limit. Default 30000. Applies to new connections. */
   handshakeInterval?: number;
-  /** Milliseconds between PINGs on an idle connection; 0 = no heartbeats. Default 0. */
+  /** Milliseconds between PINGs; 0 = no heartbeats. Default 0. Applies to new connections. */
   heartbeatInterval?: number;
-  /** Milliseconds without any inbound traffic before a heartbeating connection is dropped. Default = heartbeatInterval. */
+  /** Milliseconds without inbound traffic before a heartbeating connection is dropped; -1 = heartbeatInterval. Default -1. Applies to new connections. */
   heartbeatTimeout?: number;
-  /** TTL announced in our PINGs, in milliseconds (rounded to tenths of a second). Default 0. */
+  /** TTL announced in our PINGs, in milliseconds (sent in tenths of a second). Default 0. Applies to new connections. */
   heartbeatTimeToLive?: number;
-  /** Security mechanism for this socket; NULL by default. */
+  /** Bind `tcp://*` to all IPv6 and IPv4 interfaces (`::`) instead of IPv4 only. Default false. Applies to later binds. */
+  ipv6?: boolean;
+  /** Security mechanism object (NULL when absent). Applies to new connections. */
   mechanism?: Mechanism;
-  /** Transport for tcp:// and ipc:// endpoints; default from `MONOCOQUE_TRANSPORT`, else node:net. */
+  /** Transport for `tcp://` and `ipc://` endpoints; default from `MONOCOQUE_TRANSPORT`, else `node:net`. */
   transport?: Transport;
+  // Known to zeromq.js, accepted only at their default value (see OPTION_TABLE).
+  /** Not supported: accepted only as 0. */ affinity?: number;
+  /** Not supported (PGM multicast): accepted only as 100. */ rate?: number;
+  /** Not supported (PGM multicast): accepted only as 10000. */ recoveryInterval?: number;
+  /** Not supported (PGM multicast): accepted only as 1. */ multicastHops?: number;
+  /** Not supported (PGM multicast): accepted only as 1500. */ multicastMaxTransportDataUnit?: number;
+  /** Not supported: accepted only as -1 (the OS default). */ sendBufferSize?: number;
+  /** Not supported: accepted only as -1 (the OS default). */ receiveBufferSize?: number;
+  /** Not supported: accepted only as 100. */ backlog?: number;
+  /** Not supported: accepted only as -1 (the OS default). */ tcpKeepalive?: number;
+  /** Not supported: accepted only as -1. */ tcpKeepaliveCount?: number;
+  /** Not supported: accepted only as -1. */ tcpKeepaliveIdle?: number;
+  /** Not supported: accepted only as -1. */ tcpKeepaliveInterval?: number;
+  /** Not supported: accepted only as 0. */ tcpMaxRetransmitTimeout?: number;
+  /** Not supported: accepted only as null. */ tcpAcceptFilter?: string | null;
+  /** Not supported: accepted only as 0. */ typeOfService?: number;
+  /** Not supported: accepted only as null. */ socksProxy?: string | null;
+  /** Not supported: accepted only as null. */ interface?: string | null;
+  /** Not supported: accepted only as false. */ loopbackFastPath?: boolean;
+  /** Not supported (VMCI): accepted only at the default. */ vmciBufferSize?: number;
+  /** Not supported (VMCI): accepted only at the default. */ vmciBufferMinSize?: number;
+  /** Not supported (VMCI): accepted only at the default. */ vmciBufferMaxSize?: number;
+  /** Not supported (VMCI): accepted only at the default. */ vmciConnectTimeout?: number;
+  // Security: refused until a mechanism package provides them.
+  /** PLAIN server role; needs a PLAIN mechanism package. */ plainServer?: boolean;
+  /** PLAIN user name; needs a PLAIN mechanism package. */ plainUsername?: string | null;
+  /** PLAIN password; needs a PLAIN mechanism package. */ plainPassword?: string | null;
+  /** CURVE server role; needs `@monocoque/curve`. */ curveServer?: boolean;
+  /** CURVE public key (Z85 or 32 bytes); needs `@monocoque/curve`. */ curvePublicKey?: string | Uint8Array | null;
+  /** CURVE secret key (Z85 or 32 bytes); needs `@monocoque/curve`. */ curveSecretKey?: string | Uint8Array | null;
+  /** CURVE server public key (Z85 or 32 bytes); needs `@monocoque/curve`. */ curveServerKey?: string | Uint8Array | null;
+  /** ZAP domain; needs `@monocoque/zap`. */ zapDomain?: string | null;
+  /** Enforce the ZAP domain; needs `@monocoque/zap`. */ zapEnforceDomain?: boolean;
+  /** GSSAPI: not implemented. */ gssapiServer?: boolean;
+  /** GSSAPI: not implemented. */ gssapiPrincipal?: string | null;
+  /** GSSAPI: not implemented. */ gssapiServicePrincipal?: string | null;
+  /** GSSAPI: not implemented. */ gssapiPlainText?: boolean;
+  /** GSSAPI: not implemented. */ gssapiPrincipalNameType?: string | null;
+  /** GSSAPI: not implemented. */ gssapiServicePrincipalNameType?: string | null;
 }
 
-/** Options with defaults applied. */
+/** The value kinds an option can take. */
+export type OptionKind = 'int' | 'bool' | 'string' | 'bytes' | 'routingId' | 'object' | 'enum';
+
+/** When a changed value takes effect. */
+export type OptionApplies = 'now' | 'connection' | 'bind';
+
+/** How one option behaves. Pattern packages declare their own with the same shape. */
+export interface OptionSpec {
+  readonly name: string;
+  readonly kind: OptionKind;
+  /** The default (after normalisation). */
+  readonly default: unknown;
+  /** For `int`: the smallest accepted value. */
+  readonly min?: number;
+  /** For `int`: the largest accepted value. */
+  readonly max?: number;
+  /** For `enum`: the accepted values. */
+  readonly values?: readonly unknown[];
+  /** For `object`: checks the value (returns false to refuse). */
+  readonly accepts?: (value: unknown) => boolean;
+  /** For `object`: what is expected, for error messages. */
+  readonly expected?: string;
+  /** When a new value takes effect. */
+  readonly applies: OptionApplies;
+  /** Set: the option is known but not implemented; only its default is accepted. The text says why. */
+  readonly unsupported?: string;
+  /** Set: a security option, available once a provider registers it. The text names the package. */
+  readonly provider?: string;
+  /** Whether `null`/`undefined` is accepted (meaning the default). */
+  readonly nullable?: boolean;
+}
+
+/** The values of one socket's options (normalised). */
+export type OptionValues = Record<string, unknown> & ResolvedOptions;
+
+/** The engine's view of the options it reads on hot paths. */
 export interface ResolvedOptions {
-  routingId: Buffer | undefined;
+  routingId: Buffer | null;
   linger: number;
   sendHighWaterMark: number;
   receiveHighWaterMark: number;
@@ -50,47 +144,309 @@ export interface ResolvedOptions {
   maxMessageSize: number;
   reconnectInterval: number;
   reconnectMaxInterval: number;
+  connectTimeout: number;
+  immediate: boolean;
   handshakeInterval: number;
   heartbeatInterval: number;
   heartbeatTimeout: number;
   heartbeatTimeToLive: number;
+  ipv6: boolean;
   mechanism: Mechanism | undefined;
   transport: Transport | undefined;
 }
 
-function int(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new ZmqError('EINVAL', `option ${name} must be an integer >= ${min}, got ${String(value)}`);
-  }
-  return value;
+const int = (name: string, def: number, min: number, applies: OptionApplies = 'now', max = 0x7fffffff): OptionSpec => ({
+  name,
+  kind: 'int',
+  default: def,
+  min,
+  max,
+  applies,
+});
+const unsupported = (name: string, kind: OptionKind, def: unknown, why: string): OptionSpec => ({
+  name,
+  kind,
+  default: def,
+  applies: 'now',
+  unsupported: why,
+  nullable: def === null,
+});
+const security = (name: string, kind: OptionKind, def: unknown, provider: string): OptionSpec => ({
+  name,
+  kind,
+  default: def,
+  applies: 'connection',
+  provider,
+  nullable: def === null,
+});
+
+const PGM = 'PGM/EPGM multicast is not implemented';
+const SOCKOPT = 'Node.js does not expose this socket option';
+const CURVE = '@monocoque/curve';
+const PLAIN = 'a PLAIN mechanism package';
+const ZAP = '@monocoque/zap';
+const GSSAPI = 'GSSAPI, which Monocoque does not implement';
+
+/** Every option all socket types share. */
+export const BASE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'routingId', kind: 'routingId', default: null, applies: 'connection', nullable: true },
+  int('linger', -1, -1),
+  int('sendHighWaterMark', 1000, 0),
+  int('receiveHighWaterMark', 1000, 0),
+  int('sendTimeout', -1, -1),
+  int('receiveTimeout', -1, -1),
+  int('maxMessageSize', -1, -1, 'connection', Number.MAX_SAFE_INTEGER),
+  int('reconnectInterval', 100, 1),
+  int('reconnectMaxInterval', 0, 0),
+  int('connectTimeout', 0, 0, 'connection'),
+  { name: 'immediate', kind: 'bool', default: false, applies: 'connection' },
+  int('handshakeInterval', 30_000, 0, 'connection'),
+  int('heartbeatInterval', 0, 0, 'connection'),
+  int('heartbeatTimeout', -1, -1, 'connection'),
+  int('heartbeatTimeToLive', 0, 0, 'connection', 6_553_500),
+  { name: 'ipv6', kind: 'bool', default: false, applies: 'bind' },
+  {
+    name: 'mechanism',
+    kind: 'object',
+    default: undefined,
+    applies: 'connection',
+    nullable: true,
+    expected: 'a Mechanism object ({ name, asServer, createHandshake })',
+    accepts: (v) => typeof v === 'object' && v !== null && typeof (v as Mechanism).createHandshake === 'function',
+  },
+  {
+    name: 'transport',
+    kind: 'object',
+    default: undefined,
+    applies: 'connection',
+    nullable: true,
+    expected: 'a Transport object ({ name, listen, connect })',
+    accepts: (v) => typeof v === 'object' && v !== null && typeof (v as Transport).connect === 'function',
+  },
+  unsupported('affinity', 'int', 0, 'there are no I/O threads to pin'),
+  unsupported('rate', 'int', 100, PGM),
+  unsupported('recoveryInterval', 'int', 10_000, PGM),
+  unsupported('multicastHops', 'int', 1, PGM),
+  unsupported('multicastMaxTransportDataUnit', 'int', 1500, PGM),
+  unsupported('sendBufferSize', 'int', -1, SOCKOPT),
+  unsupported('receiveBufferSize', 'int', -1, SOCKOPT),
+  unsupported('backlog', 'int', 100, 'the listen backlog is the transport default'),
+  unsupported('tcpKeepalive', 'int', -1, SOCKOPT),
+  unsupported('tcpKeepaliveCount', 'int', -1, SOCKOPT),
+  unsupported('tcpKeepaliveIdle', 'int', -1, SOCKOPT),
+  unsupported('tcpKeepaliveInterval', 'int', -1, SOCKOPT),
+  unsupported('tcpMaxRetransmitTimeout', 'int', 0, SOCKOPT),
+  unsupported('tcpAcceptFilter', 'string', null, 'accept filters are not implemented'),
+  unsupported('typeOfService', 'int', 0, SOCKOPT),
+  unsupported('socksProxy', 'string', null, 'SOCKS proxies are not implemented'),
+  unsupported('interface', 'string', null, 'binding to a network interface is not implemented'),
+  unsupported('loopbackFastPath', 'bool', false, 'it is a Windows-only libzmq option'),
+  unsupported('vmciBufferSize', 'int', 0, 'VMCI is not implemented'),
+  unsupported('vmciBufferMinSize', 'int', 0, 'VMCI is not implemented'),
+  unsupported('vmciBufferMaxSize', 'int', 0, 'VMCI is not implemented'),
+  unsupported('vmciConnectTimeout', 'int', -1, 'VMCI is not implemented'),
+  security('plainServer', 'bool', false, PLAIN),
+  security('plainUsername', 'string', null, PLAIN),
+  security('plainPassword', 'string', null, PLAIN),
+  security('curveServer', 'bool', false, CURVE),
+  security('curvePublicKey', 'bytes', null, CURVE),
+  security('curveSecretKey', 'bytes', null, CURVE),
+  security('curveServerKey', 'bytes', null, CURVE),
+  security('zapDomain', 'string', null, ZAP),
+  security('zapEnforceDomain', 'bool', false, ZAP),
+  security('gssapiServer', 'bool', false, GSSAPI),
+  security('gssapiPrincipal', 'string', null, GSSAPI),
+  security('gssapiServicePrincipal', 'string', null, GSSAPI),
+  security('gssapiPlainText', 'bool', false, GSSAPI),
+  security('gssapiPrincipalNameType', 'string', null, GSSAPI),
+  security('gssapiServicePrincipalNameType', 'string', null, GSSAPI),
+];
+
+/** Options some patterns know from zeromq.js but Monocoque does not implement (each pattern lists the ones zeromq.js gives it). */
+export const UNSUPPORTED_PATTERN_OPTIONS = {
+  conflate: unsupported('conflate', 'bool', false, 'conflation (keep only the last message) is not implemented'),
+  probeRouter: unsupported('probeRouter', 'bool', false, 'router probing is not implemented'),
+  invertMatching: unsupported('invertMatching', 'bool', false, 'inverted subscription matching is not implemented'),
+} as const;
+
+/** Read-only properties zeromq.js has; assigning one is refused (not silently ignored). */
+export const READ_ONLY = new Set(['type', 'lastEndpoint', 'securityMechanism', 'threadSafe', 'closed', 'readable', 'writable', 'events', 'context']);
+
+/**
+ * A provider of security options (PLAIN, CURVE, ZAP packages). Once registered, its
+ * option names are accepted; `check` validates the full set of values whenever one of
+ * them changes (throw `ZmqError` `EINVAL` to refuse), and `mechanism` builds the socket's
+ * mechanism from them (or returns undefined when the values configure none).
+ */
+export interface OptionProvider {
+  /** The package, for messages. */
+  readonly name: string;
+  /** The option names it provides. */
+  readonly options: readonly string[];
+  /** Validate one value; return it normalised. */
+  normalise(option: string, value: unknown): unknown;
+  /** Build the socket's mechanism from its option values, if they configure one. */
+  mechanism(values: Readonly<Record<string, unknown>>, socketType: string): Mechanism | undefined;
+}
+
+interface ProviderState {
+  providers: Map<string, OptionProvider>;
+}
+
+function providers(): Map<string, OptionProvider> {
+  const r = runtime as typeof runtime & { optionProviders?: ProviderState };
+  return (r.optionProviders ??= { providers: new Map() }).providers;
+}
+
+/** Make a security mechanism's options available (called by mechanism packages' `register` entries). */
+export function registerOptionProvider(provider: OptionProvider): void {
+  for (const name of provider.options) providers().set(name, provider);
+}
+
+/** The provider of an option, when one is registered. */
+export function optionProvider(name: string): OptionProvider | undefined {
+  return providers().get(name);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)} (string)`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${String(value)} (${typeof value})`;
+  if (Buffer.isBuffer(value)) return `a Buffer of ${value.length} bytes`;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `an object (${Object.prototype.toString.call(value)})` : typeof value;
+}
+
+function invalid(name: string, expected: string, value: unknown): ZmqError {
+  return new ZmqError('EINVAL', `option ${name}: expected ${expected}, got ${describe(value)}`);
 }
 
 /** Validate a routing id and return it as a Buffer. */
-export function toRoutingId(value: string | Uint8Array, option = 'routingId'): Buffer {
-  const id = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
-  if (id.length < 1 || id.length > 255) throw new ZmqError('EINVAL', `option ${option} must be 1-255 bytes, got ${id.length}`);
-  if (id[0] === 0) throw new ZmqError('EINVAL', `option ${option} must not start with a zero byte (reserved for generated ids)`);
+export function toRoutingId(value: unknown, option = 'routingId'): Buffer {
+  let id: Buffer;
+  if (typeof value === 'string') id = Buffer.from(value, 'utf8');
+  else if (value instanceof Uint8Array) id = Buffer.from(value);
+  else throw invalid(option, 'a string or Uint8Array of 1-255 bytes', value);
+  if (id.length < 1 || id.length > 255) throw invalid(option, 'a routing id of 1-255 bytes', value);
+  if (id[0] === 0) throw new ZmqError('EINVAL', `option ${option}: a routing id must not start with a zero byte (reserved for generated ids)`);
   return id;
 }
 
-/** Apply defaults and validate. */
-export function resolveOptions(o: SocketOptions): ResolvedOptions {
-  const heartbeatInterval = int('heartbeatInterval', o.heartbeatInterval ?? 0, 0);
-  return {
-    routingId: o.routingId === undefined ? undefined : toRoutingId(o.routingId),
-    linger: int('linger', o.linger ?? -1, -1),
-    sendHighWaterMark: int('sendHighWaterMark', o.sendHighWaterMark ?? 1000, 0),
-    receiveHighWaterMark: int('receiveHighWaterMark', o.receiveHighWaterMark ?? 1000, 0),
-    sendTimeout: int('sendTimeout', o.sendTimeout ?? -1, -1),
-    receiveTimeout: int('receiveTimeout', o.receiveTimeout ?? -1, -1),
-    maxMessageSize: int('maxMessageSize', o.maxMessageSize ?? -1, -1),
-    reconnectInterval: int('reconnectInterval', o.reconnectInterval ?? 100, 1),
-    reconnectMaxInterval: int('reconnectMaxInterval', o.reconnectMaxInterval ?? 0, 0),
-    handshakeInterval: int('handshakeInterval', o.handshakeInterval ?? 30_000, 0),
-    heartbeatInterval,
-    heartbeatTimeout: int('heartbeatTimeout', o.heartbeatTimeout ?? heartbeatInterval, 0),
-    heartbeatTimeToLive: int('heartbeatTimeToLive', o.heartbeatTimeToLive ?? 0, 0),
-    mechanism: o.mechanism,
-    transport: o.transport,
-  };
+/** Check and normalise one value against its spec (`null`/`undefined` mean the default where allowed). */
+export function normalise(spec: OptionSpec, value: unknown): unknown {
+  const { name } = spec;
+  if (value === undefined || (value === null && spec.nullable)) return spec.default;
+  switch (spec.kind) {
+    case 'int': {
+      const min = spec.min ?? Number.MIN_SAFE_INTEGER;
+      const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+        throw invalid(name, `an integer from ${min} to ${max}`, value);
+      }
+      return value;
+    }
+    case 'bool':
+      if (typeof value !== 'boolean') throw invalid(name, 'true or false', value);
+      return value;
+    case 'string':
+      if (typeof value !== 'string') throw invalid(name, spec.nullable ? 'a string or null' : 'a string', value);
+      return value;
+    case 'bytes':
+      if (typeof value !== 'string' && !(value instanceof Uint8Array)) throw invalid(name, 'a string or Uint8Array', value);
+      return value;
+    case 'routingId':
+      return toRoutingId(value, name);
+    case 'enum':
+      if (!spec.values!.includes(value)) throw invalid(name, `one of ${spec.values!.map((v) => JSON.stringify(v)).join(', ')}`, value);
+      return value;
+    case 'object':
+      if (!spec.accepts!(value)) throw invalid(name, spec.expected ?? 'an object', value);
+      return value;
+  }
+}
+
+function sameAsDefault(spec: OptionSpec, value: unknown): boolean {
+  return value === spec.default;
+}
+
+/** The option table of one socket class: base options plus its pattern's. */
+export class OptionTable {
+  readonly specs = new Map<string, OptionSpec>();
+
+  constructor(...lists: ReadonlyArray<readonly OptionSpec[]>) {
+    for (const list of lists) for (const spec of list) this.specs.set(spec.name, spec);
+  }
+
+  /** Fresh values: every default. */
+  defaults(): OptionValues {
+    const values: Record<string, unknown> = {};
+    for (const spec of this.specs.values()) values[spec.name] = spec.default;
+    return values as OptionValues;
+  }
+
+  /** Validate `value` for option `name` (throws `EINVAL`/`ENOTSUP`); returns the normalised value. */
+  check(name: string, value: unknown, socketType: string): unknown {
+    const spec = this.specs.get(name);
+    if (spec === undefined) {
+      if (READ_ONLY.has(name)) throw new ZmqError('EINVAL', `option ${name} is read-only`);
+      const known = [...this.specs.keys()].filter((k) => this.specs.get(k)!.unsupported === undefined && this.specs.get(k)!.provider === undefined);
+      throw new ZmqError('EINVAL', `unknown option ${JSON.stringify(name)} for a ${socketType} socket; options: ${known.join(', ')}`);
+    }
+    if (spec.provider !== undefined) {
+      const provider = optionProvider(name);
+      if (provider === undefined) {
+        const v = normalise(spec, value);
+        if (sameAsDefault(spec, v)) return v;
+        throw new ZmqError('ENOTSUP', `option ${name} needs ${spec.provider}: install it and import its /register entry; without it the socket would run unauthenticated and unencrypted, so the option is refused`);
+      }
+      return provider.normalise(name, value);
+    }
+    const v = normalise(spec, value);
+    if (spec.unsupported !== undefined && !sameAsDefault(spec, v)) {
+      throw new ZmqError('ENOTSUP', `option ${name} is not supported by Monocoque (${spec.unsupported}); only its default ${JSON.stringify(spec.default)} is accepted`);
+    }
+    return v;
+  }
+
+  /** Validate every constructor option and return the values. */
+  resolve(options: object, socketType: string): OptionValues {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new ZmqError('EINVAL', `socket options: expected an object, got ${describe(options)}`);
+    }
+    const values = this.defaults();
+    for (const [name, value] of Object.entries(options)) {
+      if (value === undefined) continue;
+      values[name] = this.check(name, value, socketType);
+    }
+    return values;
+  }
+}
+
+/** The table of the socket base (no pattern options). */
+export const BASE_TABLE = new OptionTable(BASE_OPTIONS);
+
+/** Something with option values and a way to set them (the socket). */
+export interface OptionHost {
+  getOption(name: string): unknown;
+  setOption(name: string, value: unknown): void;
+}
+
+/**
+ * Define an accessor property on `proto` for each spec (zeromq.js makes options real
+ * properties). Getters read the socket's value; setters validate and apply it.
+ */
+export function defineOptionAccessors(proto: object, specs: readonly OptionSpec[]): void {
+  for (const spec of specs) {
+    if (Object.prototype.hasOwnProperty.call(proto, spec.name)) continue;
+    Object.defineProperty(proto, spec.name, {
+      configurable: true,
+      enumerable: false,
+      get(this: OptionHost) {
+        return this.getOption(spec.name);
+      },
+      set(this: OptionHost, value: unknown) {
+        this.setOption(spec.name, value);
+      },
+    });
+  }
 }

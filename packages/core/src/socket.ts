@@ -1,218 +1,152 @@
 /**
  * The socket base every pattern extends (libzmq's socket_base_t, shaped like zeromq.js v6).
  *
- * It owns endpoints (listeners, connecters with reconnect, inproc links), the per-peer
- * pipes, the queues of pending `send()`/`receive()` calls and the event sink. A pattern
- * supplies five hooks: `attachPipe`, `detachPipe`, `sendMessage`, `receiveMessage` and
- * optionally `onPipeCommand`; the base calls them and never decides routing itself.
+ * This module is the public API and the pattern contract only; the work lives beside it:
+ * endpoints.ts (listeners, connecters, reconnection), pipe.ts (per-peer queues),
+ * connection.ts (ZMTP over a stream), waiters.ts (pending calls), options.ts (strict
+ * options), events.ts (the monitor), inproc.ts, scheduler.ts and keepalive.ts.
  *
- * Sends and receives never overlap wrongly: pending `send()` calls queue in order and are
- * retried whenever a pipe gets room; pending `receive()` calls are served in order as
- * messages arrive. Neither ever fails with EBUSY.
+ * A pattern implements routing through hooks and never overrides `send`/`receive`:
+ * - `attachPipe`/`detachPipe`: a peer joins or leaves; `onPipeConnected`: an attached
+ *   pipe got a (new) connection; `onPipeCommand`: SUBSCRIBE/CANCEL and the like.
+ * - `sendMessage`/`receiveMessage`: route one message out, produce one for the app.
+ * - admission: `admitSend`/`admitReceive` refuse a call (throw: EFSM, ENOTSUP), and
+ *   `sendAbandoned` says an admitted send will never be routed (timeout, close, error).
+ *
+ * Pending `send()` calls queue in order and are retried whenever a pipe gets room;
+ * pending `receive()` calls are served in order as messages arrive. Neither fails with
+ * EBUSY (zeromq.js allows one of each; this is a deliberate difference).
  */
 import { type Command, type SocketType, ZmqError } from '@monocoque/zmtp';
-import { Deque } from './deque.js';
-import { type Endpoint, parseEndpoint } from './endpoint.js';
-import { type SocketEventType, SocketEvents } from './events.js';
+import { BoundEndpoint, Connecter, type EndpointHost } from './endpoints.js';
+import { parseEndpoint } from './endpoint.js';
+import { type SocketEvent, SocketEvents } from './events.js';
 import { type InprocPeer, inprocBind, inprocCancelConnect, inprocConnect, inprocUnbind } from './inproc.js';
 import { type MessageLike, toFrames } from './message.js';
-import { type ResolvedOptions, type SocketOptions, resolveOptions, toRoutingId } from './options.js';
-import { type InprocPipe, type Message, type Pipe, type PipeOwner, StreamPipe, flushAllPipes, flushTurns } from './pipe.js';
+import {
+  BASE_OPTIONS,
+  type OptionHost,
+  type OptionSpec,
+  OptionTable,
+  type OptionValues,
+  type SocketOptions,
+  defineOptionAccessors,
+  toRoutingId,
+} from './options.js';
+import type { InprocPipe, Message, Pipe, StreamPipe } from './pipe.js';
 import { FairQueue } from './routing.js';
+import { completed, completedWith, flushNow } from './scheduler.js';
 import { getDefaultTransport } from './transport-registry.js';
-import type { Listener, StreamEndpoint, Transport } from './transport.js';
+import type { StreamEndpoint, Transport } from './transport.js';
+import { type Waiter, Waiters } from './waiters.js';
 
-interface PendingSend {
+interface PendingSend extends Waiter<void> {
   frames: Buffer[];
-  resolve: () => void;
-  reject: (error: ZmqError) => void;
-  timer: NodeJS.Timeout | undefined;
+}
+type PendingReceive = Waiter<Message>;
+
+/** Options of one `connect()` call. */
+export interface ConnectOptions {
+  /** ROUTER only: the routing id to give this peer, so it can be addressed before it says anything (`ZMQ_CONNECT_ROUTING_ID`). */
+  routingId?: string | Uint8Array;
 }
 
-interface PendingReceive {
-  resolve: (message: Message) => void;
-  reject: (error: ZmqError) => void;
-  timer: NodeJS.Timeout | undefined;
+const tables = new WeakMap<readonly OptionSpec[], OptionTable>();
+const prototypes = new WeakSet<object>();
+const NO_PATTERN_OPTIONS: readonly OptionSpec[] = [];
+
+function tableFor(patternOptions: readonly OptionSpec[]): OptionTable {
+  let table = tables.get(patternOptions);
+  if (table === undefined) tables.set(patternOptions, (table = new OptionTable(BASE_OPTIONS, patternOptions)));
+  return table;
 }
 
-interface Bound {
-  readonly requested: string;
-  readonly resolved: string;
-  readonly listener: Listener;
-  readonly pipes: Set<Pipe>;
-}
-
-const RESOLVED = Promise.resolve();
-
-/**
- * Sends that complete at once resolve with an already-resolved promise (fast), but a loop
- * like `for (;;) await pub.send(x)` would then never let the event loop run, starving
- * I/O: after `YIELD_EVERY` such sends without an event-loop turn, one send resolves on
- * `setImmediate` instead.
- */
-const YIELD_EVERY = 512;
-let immediateSends = 0;
-let lastTurn = -1;
-function sentNow(): Promise<void> {
-  // The pipes' shared flush runs once per event-loop turn: when it has run since the last
-  // send, the loop has turned and the count starts again.
-  const turn = flushTurns();
-  if (turn !== lastTurn) {
-    lastTurn = turn;
-    immediateSends = 0;
-  }
-  if (++immediateSends < YIELD_EVERY) return RESOLVED;
-  immediateSends = 0;
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Connects to one endpoint and keeps reconnecting (with back-off) until disconnected. */
-class Connecter {
-  pipe: Pipe | undefined;
-  private cancelled = false;
-  private timer: NodeJS.Timeout | undefined;
-  private interval: number;
-
-  constructor(
-    private readonly socket: Socket,
-    readonly address: string,
-    private readonly endpoint: StreamEndpoint,
-    private readonly transport: Transport,
-  ) {
-    this.interval = socket.resolvedOptions.reconnectInterval;
-  }
-
-  attempt(): void {
-    this.timer = undefined;
-    this.transport.connect(this.endpoint).then(
-      (stream) => {
-        if (this.cancelled) {
-          stream.destroy();
-          return;
-        }
-        this.socket.emitEvent('connect', this.address, undefined, stream.remoteAddress);
-        this.pipe = this.socket.startStream(stream, this.address, this);
-      },
-      (error: unknown) => {
-        if (this.cancelled) return;
-        const err = error instanceof ZmqError ? error : new ZmqError('ECONNREFUSED', String(error), { cause: error, address: this.address });
-        this.socket.emitEvent('connect:delay', this.address, err);
-        this.retry();
-      },
-    );
-  }
-
-  /** The handshake succeeded: the next disconnection retries at the base interval. */
-  succeeded(): void {
-    this.interval = this.socket.resolvedOptions.reconnectInterval;
-  }
-
-  /** The connection (or its handshake) ended: try again later. */
-  lost(pipe: Pipe): void {
-    if (this.pipe === pipe) this.pipe = undefined;
-    if (!this.cancelled) this.retry();
-  }
-
-  cancel(linger: number): void {
-    this.cancelled = true;
-    clearTimeout(this.timer);
-    this.pipe?.close(linger);
-  }
-
-  private retry(): void {
-    if (this.timer !== undefined) return;
-    const interval = this.interval;
-    const max = this.socket.resolvedOptions.reconnectMaxInterval;
-    if (max > 0) this.interval = Math.min(this.interval * 2, max);
-    this.socket.emitEvent('connect:retry', this.address, undefined, undefined, interval);
-    this.timer = setTimeout(() => this.attempt(), interval);
-    this.timer.unref();
-  }
+function closedError(what: string): ZmqError {
+  return new ZmqError('EBADF', `cannot ${what}: the socket is closed`);
 }
 
 /**
  * Base class of every socket type. Not used directly: construct a `Dealer`, `Router`, ...
  * from its package.
  */
-export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Message> {
+export abstract class Socket implements AsyncIterable<Message>, OptionHost {
   /** The socket type, as announced to peers. */
   readonly type: SocketType;
-  /** Connection life-cycle events (the monitor). */
+  /** Connection life-cycle events (the monitor; zeromq.js's `Observer`). */
   readonly events = new SocketEvents();
-  /** @internal */
-  readonly resolvedOptions: ResolvedOptions;
   /** Fair queue over inbound pipes, for patterns that fair-queue. */
   protected readonly fairQueue = new FairQueue();
 
   private _closed = false;
-  private _lastEndpoint: string | undefined;
+  private _lastEndpoint: string | null = null;
+  private readonly table: OptionTable;
+  private readonly values: OptionValues;
   private readonly pipes = new Set<Pipe>();
-  private readonly bound = new Map<string, Bound>();
+  private readonly bound = new Map<string, BoundEndpoint>();
   private readonly connecters = new Map<string, Connecter>();
-  private readonly pipeConnecter = new Map<Pipe, Connecter>();
-  private readonly pipeBound = new Map<Pipe, Bound>();
   private readonly inprocBound = new Set<string>();
   private readonly inprocConnected = new Map<string, Set<InprocPipe>>();
-  private readonly pendingSends = new Deque<PendingSend>();
-  private readonly pendingReceives = new Deque<PendingReceive>();
+  private readonly pendingSends = new Waiters<PendingSend>();
+  private readonly pendingReceives = new Waiters<PendingReceive>();
+  private readonly host: EndpointHost & InprocPeer;
   private pumpingSends = false;
   private flushWaiters: Array<() => void> = [];
+  private writeError: ZmqError | undefined;
+  private warned: Set<string> | undefined;
 
-  protected constructor(type: SocketType, options: SocketOptions = {}) {
+  /**
+   * @param type the socket type announced to peers
+   * @param options constructor options; unknown names and wrong types throw `EINVAL`
+   * @param patternOptions the pattern's own option specs (validated like the base ones)
+   */
+  protected constructor(type: SocketType, options: SocketOptions = {}, patternOptions: readonly OptionSpec[] = NO_PATTERN_OPTIONS) {
     this.type = type;
-    this.resolvedOptions = resolveOptions(options);
+    this.table = tableFor(patternOptions);
+    const proto = Object.getPrototypeOf(this) as object;
+    if (!prototypes.has(proto)) {
+      defineOptionAccessors(proto, patternOptions);
+      prototypes.add(proto);
+    }
+    this.values = this.table.resolve(options, type);
+    this.host = this.makeHost();
   }
 
   // ---------------------------------------------------------------- options
 
-  /** Routing id announced to peers; applies to connections made after it is set. */
-  get routingId(): string | undefined {
-    return this.resolvedOptions.routingId?.toString('utf8');
+  /** Read an option by name (the same as reading the property). Throws `EINVAL` for unknown names. */
+  getOption(name: string): unknown {
+    if (!this.table.specs.has(name)) this.table.check(name, undefined, this.type);
+    const value = this.values[name];
+    if (name === 'routingId') return (value as Buffer | null)?.toString('utf8') ?? null;
+    return value;
   }
-  set routingId(value: string | Uint8Array | undefined) {
-    this.resolvedOptions.routingId = value === undefined ? undefined : toRoutingId(value);
+
+  /** Set an option by name (the same as assigning the property); validated, and applied as documented per option. */
+  setOption(name: string, value: unknown): void {
+    const v = this.table.check(name, value, this.type);
+    const spec = this.table.specs.get(name)!;
+    this.values[name] = v;
+    if (spec.applies !== 'now' && (this.pipes.size > 0 || this.connecters.size > 0 || this.bound.size > 0)) {
+      this.warnLater(name, spec.applies === 'bind' ? 'the next bind()' : 'the next connection');
+    }
+    if (name === 'sendHighWaterMark' || name === 'receiveHighWaterMark') {
+      for (const pipe of this.pipes) pipe.hwmChanged();
+      if (this.pendingSends.length > 0) this.wakeSenders();
+    }
   }
-  /** Milliseconds to keep flushing after `close()`; -1 = until sent. */
-  get linger(): number {
-    return this.resolvedOptions.linger;
+
+  /** Set several options at once (each validated as by `setOption`). */
+  setOptions(options: SocketOptions): void {
+    for (const [name, value] of Object.entries(options)) this.setOption(name, value);
   }
-  set linger(value: number) {
-    this.resolvedOptions.linger = resolveOptions({ linger: value }).linger;
-  }
-  /** Outbound HWM per peer in messages (applies to new connections). */
-  get sendHighWaterMark(): number {
-    return this.resolvedOptions.sendHighWaterMark;
-  }
-  set sendHighWaterMark(value: number) {
-    this.resolvedOptions.sendHighWaterMark = resolveOptions({ sendHighWaterMark: value }).sendHighWaterMark;
-  }
-  /** Inbound HWM per peer in messages (applies to new connections). */
-  get receiveHighWaterMark(): number {
-    return this.resolvedOptions.receiveHighWaterMark;
-  }
-  set receiveHighWaterMark(value: number) {
-    this.resolvedOptions.receiveHighWaterMark = resolveOptions({ receiveHighWaterMark: value }).receiveHighWaterMark;
-  }
-  /** Milliseconds `send()` may wait; -1 = forever. */
-  get sendTimeout(): number {
-    return this.resolvedOptions.sendTimeout;
-  }
-  set sendTimeout(value: number) {
-    this.resolvedOptions.sendTimeout = resolveOptions({ sendTimeout: value }).sendTimeout;
-  }
-  /** Milliseconds `receive()` may wait; -1 = forever. */
-  get receiveTimeout(): number {
-    return this.resolvedOptions.receiveTimeout;
-  }
-  set receiveTimeout(value: number) {
-    this.resolvedOptions.receiveTimeout = resolveOptions({ receiveTimeout: value }).receiveTimeout;
-  }
-  /** Largest accepted inbound frame; -1 = no limit (applies to new connections). */
-  get maxMessageSize(): number {
-    return this.resolvedOptions.maxMessageSize;
-  }
-  set maxMessageSize(value: number) {
-    this.resolvedOptions.maxMessageSize = resolveOptions({ maxMessageSize: value }).maxMessageSize;
+
+  private warnLater(name: string, when: string): void {
+    this.warned ??= new Set();
+    if (this.warned.has(name)) return;
+    this.warned.add(name);
+    process.emitWarning(`${this.type} socket option ${name} was changed after bind/connect; it takes effect from ${when}`, {
+      code: 'MONOCOQUE_OPTION_LATER',
+    });
   }
 
   /** Whether `close()` was called. */
@@ -220,106 +154,116 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
     return this._closed;
   }
 
-  /** The endpoint most recently bound, with the real port for `tcp://host:*`. */
-  get lastEndpoint(): string | undefined {
+  /** The endpoint most recently bound, with the real port for `tcp://host:*`; null before any bind. */
+  get lastEndpoint(): string | null {
     return this._lastEndpoint;
   }
 
   /** Whether a message can be received right now without waiting. */
   get readable(): boolean {
-    return this.hasIncoming();
+    return !this._closed && this.hasIncoming();
+  }
+
+  /** Whether a message can be sent right now without waiting. */
+  get writable(): boolean {
+    return !this._closed && this.pendingSends.length === 0 && this.hasOutgoing();
   }
 
   // ---------------------------------------------------------------- endpoints
 
   /**
    * Bind to an endpoint and accept connections on it. Resolves once listening; rejects
-   * with `EADDRINUSE`, `EINVAL`, ... when it cannot.
+   * with `EADDRINUSE`, `EINVAL`, ... when it cannot (and emits `bind:error`).
    */
   async bind(address: string): Promise<void> {
     this.assertOpen();
-    const endpoint = parseEndpoint(address, true);
+    let endpoint: ReturnType<typeof parseEndpoint>;
+    try {
+      endpoint = parseEndpoint(address, true);
+    } catch (error) {
+      this.host.emitEvent({ type: 'bind:error', address: String(address), error: error as ZmqError });
+      throw error;
+    }
     if (endpoint.protocol === 'inproc') {
-      inprocBind(endpoint.name, this);
+      inprocBind(endpoint.name, this.host);
       this.inprocBound.add(endpoint.name);
       this._lastEndpoint = address;
-      this.emitEvent('listening', address);
+      this.host.emitEvent({ type: 'bind', address });
       return;
     }
-    const transport = this.transport();
-    let listener: Listener;
+    const b = new BoundEndpoint(this.host, address);
     try {
-      listener = await transport.listen(endpoint, (stream) => {
-        const b = this.bound.get(listener.endpoint);
-        if (this._closed || b === undefined) {
-          stream.destroy();
-          return;
-        }
-        this.emitEvent('accept', b.resolved, undefined, stream.remoteAddress);
-        const pipe = this.startStream(stream, b.resolved, undefined);
-        b.pipes.add(pipe);
-        this.pipeBound.set(pipe, b);
-      });
+      await b.listen(this.pickTransport(), this.values.ipv6 ? withIpv6(endpoint) : endpoint);
     } catch (error) {
       const err = error instanceof ZmqError ? error : new ZmqError('EINVAL', `bind ${address} failed: ${String(error)}`, { cause: error, address });
-      this.emitEvent('bind:error', address, err);
+      this.host.emitEvent({ type: 'bind:error', address, error: err });
       throw err;
     }
     if (this._closed) {
-      await listener.close();
+      await b.close();
       throw new ZmqError('EBADF', `bind ${address} failed: the socket was closed while binding`, { address });
     }
-    const b: Bound = { requested: address, resolved: listener.endpoint, listener, pipes: new Set() };
-    this.bound.set(listener.endpoint, b);
-    this._lastEndpoint = listener.endpoint;
-    this.emitEvent('listening', listener.endpoint);
+    this.bound.set(b.resolved, b);
+    this._lastEndpoint = b.resolved;
+    this.host.emitEvent({ type: 'bind', address: b.resolved });
   }
 
-  /** Stop listening on an endpoint (by the address given to `bind` or the resolved one) and close its connections. */
+  /** Stop listening on an endpoint (the address given to `bind` or the resolved one) and close its connections. */
   async unbind(address: string): Promise<void> {
     this.assertOpen();
     const endpoint = parseEndpoint(address, true);
     if (endpoint.protocol === 'inproc') {
-      if (!this.inprocBound.delete(endpoint.name) || !inprocUnbind(endpoint.name, this)) {
+      if (!this.inprocBound.delete(endpoint.name) || !inprocUnbind(endpoint.name, this.host)) {
         throw new ZmqError('ENOENT', `unbind ${address} failed: not bound on this socket`, { address });
       }
+      this.host.emitEvent({ type: 'close', address });
       return;
     }
     const b = this.bound.get(address) ?? [...this.bound.values()].find((x) => x.requested === address);
     if (b === undefined) throw new ZmqError('ENOENT', `unbind ${address} failed: not bound on this socket`, { address });
     this.bound.delete(b.resolved);
-    for (const pipe of b.pipes) pipe.close(0);
-    await b.listener.close();
-    this.emitEvent('close', b.resolved);
+    b.dropConnections();
+    await b.close();
   }
 
   /**
-   * Connect to an endpoint. Returns at once; the connection is made in the background
-   * and re-made (after `reconnectInterval`, with back-off up to `reconnectMaxInterval`)
-   * whenever it is lost. Throws synchronously on an invalid endpoint.
+   * Connect to an endpoint. Returns at once: the peer's pipe exists from now on (unless
+   * `immediate`), so messages sent now are queued and delivered once connected. The
+   * connection is made in the background and re-made whenever it is lost. Throws
+   * synchronously on an invalid endpoint.
    */
-  connect(address: string): void {
+  connect(address: string, options: ConnectOptions = {}): void {
     this.assertOpen();
     const endpoint = parseEndpoint(address, false);
+    let routingId: Buffer | undefined;
+    if (options.routingId !== undefined) {
+      if (!this.acceptsConnectRoutingId) {
+        throw new ZmqError('ENOTSUP', `connect ${address}: a routingId for the peer is only supported by ROUTER sockets, not ${this.type}`, { address });
+      }
+      routingId = toRoutingId(options.routingId, 'connect routingId');
+    }
     if (endpoint.protocol === 'inproc') {
-      inprocConnect(endpoint.name, this);
       if (!this.inprocConnected.has(endpoint.name)) this.inprocConnected.set(endpoint.name, new Set());
+      inprocConnect(endpoint.name, this.host);
       return;
     }
     if (this.connecters.has(address)) {
       throw new ZmqError('EINVAL', `connect ${address} failed: already connected to this endpoint`, { address });
     }
-    const connecter = new Connecter(this, address, endpoint, this.transport());
+    const connecter = new Connecter(this.host, address, endpoint, this.pickTransport(), routingId);
     this.connecters.set(address, connecter);
-    connecter.attempt();
+    if (!connecter.start()) {
+      this.connecters.delete(address);
+      throw new ZmqError('EINVAL', `connect ${address} failed: this ${this.type} socket accepts no further peer`, { address });
+    }
   }
 
-  /** Stop connecting to an endpoint and close its connection. */
+  /** Stop connecting to an endpoint; queued messages are still delivered within the linger. */
   disconnect(address: string): void {
     this.assertOpen();
-    const endpoint: Endpoint = parseEndpoint(address, false);
+    const endpoint = parseEndpoint(address, false);
     if (endpoint.protocol === 'inproc') {
-      inprocCancelConnect(endpoint.name, this);
+      inprocCancelConnect(endpoint.name, this.host);
       const pipes = this.inprocConnected.get(endpoint.name);
       if (pipes === undefined) throw new ZmqError('ENOENT', `disconnect ${address} failed: not connected on this socket`, { address });
       this.inprocConnected.delete(endpoint.name);
@@ -329,41 +273,32 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
     const connecter = this.connecters.get(address);
     if (connecter === undefined) throw new ZmqError('ENOENT', `disconnect ${address} failed: not connected on this socket`, { address });
     this.connecters.delete(address);
-    connecter.cancel(this.resolvedOptions.linger);
+    connecter.terminate(this.values.linger);
   }
 
   /**
    * Close the socket: stop listening and connecting, reject pending `send()`/`receive()`
-   * calls with `EBADF`, and close connections — flushing queued output first unless
-   * `linger` is 0 (a positive linger bounds the flush in milliseconds).
+   * calls with `EBADF`, and terminate every pipe. Messages already queued are still
+   * delivered (connections in progress are completed for them) unless `linger` is 0;
+   * a positive linger bounds that in milliseconds. The monitor emits `end`.
    */
   close(): void {
     if (this._closed) return;
     this._closed = true;
-    const linger = this.resolvedOptions.linger;
-    flushAllPipes();
-    const closedError = () => new ZmqError('EBADF', 'socket closed before the operation completed');
-    for (let p = this.pendingSends.shift(); p !== undefined; p = this.pendingSends.shift()) {
-      clearTimeout(p.timer);
-      p.reject(closedError());
-    }
-    for (let r = this.pendingReceives.shift(); r !== undefined; r = this.pendingReceives.shift()) {
-      clearTimeout(r.timer);
-      r.reject(closedError());
-    }
-    for (const connecter of this.connecters.values()) connecter.cancel(linger);
+    const linger = this.values.linger;
+    flushNow();
+    this.pendingSends.cancelAll(() => closedError('send'));
+    this.pendingReceives.cancelAll(() => closedError('receive'));
+    for (const connecter of this.connecters.values()) connecter.terminate(linger);
     this.connecters.clear();
-    for (const b of this.bound.values()) {
-      void b.listener.close();
-      this.emitEvent('close', b.resolved);
-    }
+    for (const b of this.bound.values()) void b.close();
     this.bound.clear();
-    for (const name of this.inprocBound) inprocUnbind(name, this);
-    for (const name of this.inprocConnected.keys()) inprocCancelConnect(name, this);
+    for (const name of this.inprocBound) inprocUnbind(name, this.host);
+    for (const name of this.inprocConnected.keys()) inprocCancelConnect(name, this.host);
     for (const pipe of [...this.pipes]) pipe.close(linger);
     for (const waiter of this.flushWaiters) waiter();
     this.flushWaiters = [];
-    this.events.end();
+    this.host.emitEvent({ type: 'end', address: this._lastEndpoint ?? '' });
   }
 
   // ---------------------------------------------------------------- messaging
@@ -375,27 +310,37 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
    * behind it in order. Buffers are sent by reference: do not modify them afterwards.
    */
   send(message: MessageLike): Promise<void> {
-    if (this._closed) return Promise.reject(new ZmqError('EBADF', 'cannot send: the socket is closed'));
+    if (this._closed) return Promise.reject(closedError('send'));
     let frames: Buffer[];
     try {
       frames = toFrames(message);
-      if (this.pendingSends.length === 0 && this.sendMessage(frames)) return sentNow();
+      this.admitSend();
     } catch (error) {
       return Promise.reject(error);
     }
-    const timeout = this.resolvedOptions.sendTimeout;
+    if (this.pendingSends.length === 0) {
+      try {
+        if (this.sendMessage(frames)) return completed();
+      } catch (error) {
+        this.sendAbandoned();
+        return Promise.reject(error);
+      }
+    }
+    const timeout = this.values.sendTimeout;
     if (timeout === 0) {
+      this.sendAbandoned();
       return Promise.reject(new ZmqError('EAGAIN', `cannot send now: no ${this.type} peer can take the message (sendTimeout is 0)`));
     }
     return new Promise<void>((resolve, reject) => {
-      const pending: PendingSend = { frames, resolve, reject, timer: undefined };
-      if (timeout > 0) {
-        pending.timer = setTimeout(() => {
-          this.pendingSends.removeWhere((p) => p === pending);
-          reject(new ZmqError('EAGAIN', `send timed out after ${timeout} ms: no ${this.type} peer could take the message`));
-        }, timeout);
-      }
-      this.pendingSends.push(pending);
+      const abandon = (error: ZmqError) => {
+        this.sendAbandoned();
+        reject(error);
+      };
+      this.pendingSends.add(
+        { frames, resolve, reject: abandon, timer: undefined },
+        timeout,
+        () => new ZmqError('EAGAIN', `send timed out after ${timeout} ms: no ${this.type} peer could take the message`),
+      );
     });
   }
 
@@ -407,14 +352,21 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
   write(message: MessageLike): boolean {
     this.assertOpen();
     const frames = toFrames(message);
-    if (this.pendingSends.length === 0 && this.sendMessage(frames)) return true;
-    this.pendingSends.push({ frames, resolve: noop, reject: this.recordWriteError, timer: undefined });
+    this.admitSend();
+    if (this.pendingSends.length === 0) {
+      try {
+        if (this.sendMessage(frames)) return true;
+      } catch (error) {
+        this.sendAbandoned();
+        throw error;
+      }
+    }
+    this.pendingSends.add({ frames, resolve: noop, reject: this.recordWriteError, timer: undefined }, -1, () => new ZmqError('EAGAIN', 'unreachable'));
     return false;
   }
 
-  /** The first error of a queued `write()`, reported by the next `flush()`. */
-  private writeError: ZmqError | undefined;
   private readonly recordWriteError = (error: ZmqError): void => {
+    this.sendAbandoned();
     this.writeError ??= error;
   };
 
@@ -433,38 +385,31 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
       else resolve();
     };
     if (this.pendingSends.length === 0) {
-      flushAllPipes();
+      flushNow();
       return new Promise<void>((resolve, reject) => setImmediate(settle(resolve, reject)));
     }
     return new Promise<void>((resolve, reject) => this.flushWaiters.push(settle(resolve, reject)));
   }
 
   /**
-   * Receive the next message. Resolves at once when one is queued; otherwise waits (up to
-   * `receiveTimeout`, then `EAGAIN`). Concurrent calls are served in call order.
+   * Receive the next message. Resolves at once when one is queued (yielding to the event
+   * loop now and then, so a receive loop never starves timers and I/O); otherwise waits
+   * (up to `receiveTimeout`, then `EAGAIN`). Concurrent calls are served in call order.
    */
   receive(): Promise<Message> {
-    if (this._closed) return Promise.reject(new ZmqError('EBADF', 'cannot receive: the socket is closed'));
-    if (this.pendingReceives.length === 0) {
-      let message: Message | undefined;
-      try {
-        message = this.receiveMessage();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (message !== undefined) return Promise.resolve(message);
+    if (this._closed) return Promise.reject(closedError('receive'));
+    let message: Message | undefined;
+    try {
+      this.admitReceive();
+      if (this.pendingReceives.length === 0) message = this.receiveMessage();
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const timeout = this.resolvedOptions.receiveTimeout;
+    if (message !== undefined) return completedWith(message);
+    const timeout = this.values.receiveTimeout;
     if (timeout === 0) return Promise.reject(new ZmqError('EAGAIN', 'no message available (receiveTimeout is 0)'));
     return new Promise<Message>((resolve, reject) => {
-      const pending: PendingReceive = { resolve, reject, timer: undefined };
-      if (timeout > 0) {
-        pending.timer = setTimeout(() => {
-          this.pendingReceives.removeWhere((p) => p === pending);
-          reject(new ZmqError('EAGAIN', `receive timed out after ${timeout} ms: no message arrived`));
-        }, timeout);
-      }
-      this.pendingReceives.push(pending);
+      this.pendingReceives.add({ resolve, reject, timer: undefined }, timeout, () => new ZmqError('EAGAIN', `receive timed out after ${timeout} ms: no message arrived`));
     });
   }
 
@@ -486,54 +431,77 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
   /** Iterate over received messages until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Message> {
     return {
-      next: () => {
-        // Fast path: a queued message costs one promise, not two.
-        if (this.pendingReceives.length === 0 && !this._closed) {
-          let message: Message | undefined;
-          try {
-            message = this.receiveMessage();
-          } catch (error) {
-            return Promise.reject(error);
-          }
-          if (message !== undefined) return Promise.resolve({ value: message, done: false });
-        }
-        return this.receive().then(
+      next: () =>
+        this.receive().then(
           (value) => ({ value, done: false }),
           (error: unknown) => {
             if (this._closed && (error as ZmqError).code === 'EBADF') return { value: undefined, done: true };
             throw error;
           },
-        );
-      },
+        ),
       return: () => Promise.resolve({ value: undefined, done: true }),
     };
   }
 
   // ---------------------------------------------------------------- pattern hooks
 
-  /** A peer completed its handshake. Return false to refuse it (it is then closed). */
+  /**
+   * A peer's pipe joins the socket. For a connecting socket this happens at `connect()`
+   * (the peer is not known yet: `pipe.peer` is undefined); otherwise after the handshake.
+   * Return false to refuse it (it is then closed).
+   */
   protected abstract attachPipe(pipe: Pipe): boolean;
-  /** A peer went away. It may still hold inbound messages; the fair queue drains them. */
+  /** A pipe was terminated. It may still hold inbound messages; the fair queue drains them. */
   protected abstract detachPipe(pipe: Pipe): void;
   /** Route an outgoing message. Return false when no peer can take it now (the send waits). */
   protected abstract sendMessage(frames: Buffer[]): boolean;
   /** Produce the next message for the application, or undefined when none is ready. */
   protected abstract receiveMessage(): Message | undefined;
-  /** A post-handshake command (SUBSCRIBE/CANCEL/PING/PONG...) arrived from a peer. */
+  /**
+   * An attached pipe got a new connection (its first, for pipes attached at `connect()`,
+   * or a reconnection): `pipe.peer` is now the peer that answered. Resend state the peer
+   * must know (subscriptions). Return false to refuse this peer (the connection closes).
+   */
+  protected onPipeConnected(_pipe: Pipe): boolean {
+    return true;
+  }
+  /** A post-handshake command (SUBSCRIBE/CANCEL...) arrived from a peer. */
   protected onPipeCommand(_pipe: Pipe, _command: Command): void {}
   /** Whether a message is ready without waiting (patterns with filters override). */
   protected hasIncoming(): boolean {
     return this.fairQueue.hasIn;
   }
+  /** Whether a message could be sent without waiting (patterns that route override). */
+  protected hasOutgoing(): boolean {
+    return true;
+  }
+  /** Refuse a `send()`/`write()` by throwing (e.g. `EFSM`, `ENOTSUP`); called before it is queued. */
+  protected admitSend(): void {}
+  /** Refuse a `receive()` by throwing (e.g. `EFSM`, `ENOTSUP`). */
+  protected admitReceive(): void {}
+  /** An admitted send will never reach `sendMessage` successfully (timeout, close, error). */
+  protected sendAbandoned(): void {}
+  /** Whether `connect(address, { routingId })` is meaningful for this socket type (ROUTER). */
+  protected get acceptsConnectRoutingId(): boolean {
+    return false;
+  }
 
-  /** Patterns call this when messages may have become receivable outside `pipeReadable`. */
+  /**
+   * A message was queued on an attached pipe. The default gives the pipe a turn in the
+   * fair queue and serves waiting `receive()` calls; patterns that consume inbound
+   * messages themselves (PUB/XPUB subscriptions) override it.
+   */
+  protected onPipeReadable(pipe: Pipe): void {
+    this.fairQueue.activate(pipe);
+    if (this.pendingReceives.length > 0) this.wakeReceivers();
+  }
+
+  /** Patterns call this when messages may have become receivable outside `onPipeReadable`. */
   protected wakeReceivers(): void {
     while (this.pendingReceives.length > 0) {
       const message = this.receiveMessage();
       if (message === undefined) return;
-      const pending = this.pendingReceives.shift()!;
-      clearTimeout(pending.timer);
-      pending.resolve(message);
+      this.pendingReceives.take()!.resolve(message);
     }
   }
 
@@ -548,21 +516,19 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
         try {
           sent = this.sendMessage(pending.frames);
         } catch (error) {
-          this.pendingSends.shift();
-          clearTimeout(pending.timer);
+          this.pendingSends.take();
           pending.reject(error as ZmqError);
           continue;
         }
         if (!sent) break;
-        this.pendingSends.shift();
-        clearTimeout(pending.timer);
+        this.pendingSends.take();
         pending.resolve();
       }
     } finally {
       this.pumpingSends = false;
     }
     if (this.pendingSends.length === 0 && this.flushWaiters.length > 0) {
-      flushAllPipes();
+      flushNow();
       const waiters = this.flushWaiters;
       this.flushWaiters = [];
       for (const w of waiters) w();
@@ -574,137 +540,95 @@ export abstract class Socket implements PipeOwner, InprocPeer, AsyncIterable<Mes
     return this.pendingReceives.length;
   }
 
-  /** The pipes currently attached (ready, not closed). */
+  /** The pipes currently attached. */
   protected get attachedPipes(): ReadonlySet<Pipe> {
     return this.pipes;
   }
 
-  // ---------------------------------------------------------------- pipe owner
+  // ---------------------------------------------------------------- internals
 
-  /** @internal */
-  startStream(stream: import('./transport.js').Stream, endpoint: string, connecter: Connecter | undefined): StreamPipe {
-    const pipe = new StreamPipe(this, stream, this.resolvedOptions, this.type, endpoint);
-    if (connecter !== undefined) this.pipeConnecter.set(pipe, connecter);
-    pipe.start();
-    return pipe;
-  }
-
-  /** @internal */
-  pipeReady(pipe: Pipe): void {
-    if (this._closed) {
-      pipe.close(0);
-      return;
-    }
-    this.pipeConnecter.get(pipe)?.succeeded();
-    if (!this.attachPipe(pipe)) {
-      pipe.close(0);
-      return;
-    }
-    this.pipes.add(pipe);
-    pipe.attached = true;
-    this.emitEvent('handshake', pipe.endpoint, undefined, pipe.remoteAddress);
-    this.wakeSenders();
-  }
-
-  /** @internal */
-  pipeFailed(pipe: Pipe, error: ZmqError): void {
-    const type: SocketEventType =
-      error.code === 'EACCES' ? 'handshake:error:auth' : error.code === 'EPROTO' || error.code === 'ENOCOMPATPROTO' || error.code === 'EMSGSIZE' ? 'handshake:error:protocol' : 'handshake:error:other';
-    this.emitEvent(type, pipe.endpoint, error, pipe.remoteAddress);
-    this.forget(pipe);
-  }
-
-  /** @internal */
-  pipeReadable(pipe: Pipe): void {
-    if (pipe.attached) this.onPipeReadable(pipe);
-  }
-
-  /**
-   * A message was queued on an attached pipe. The default gives the pipe a turn in the
-   * fair queue and serves waiting `receive()` calls; patterns that consume inbound
-   * messages themselves (PUB/XPUB subscriptions) override it.
-   */
-  protected onPipeReadable(pipe: Pipe): void {
-    this.fairQueue.activate(pipe);
-    if (this.pendingReceives.length > 0) this.wakeReceivers();
-  }
-
-  /** @internal */
-  pipeWritable(_pipe: Pipe): void {
-    if (this.pendingSends.length > 0) this.wakeSenders();
-  }
-
-  /** @internal */
-  pipeCommand(pipe: Pipe, command: Command): void {
-    this.onPipeCommand(pipe, command);
-  }
-
-  /** @internal */
-  pipeClosed(pipe: Pipe, error: ZmqError | undefined): void {
-    pipe.attached = false;
-    if (this.pipes.delete(pipe)) this.detachPipe(pipe);
-    if (pipe.endpoint.startsWith('inproc://')) this.inprocConnected.get(pipe.endpoint.slice(9))?.delete(pipe as InprocPipe);
-    if (!this._closed || error !== undefined) this.emitEvent('disconnect', pipe.endpoint, error, pipe.remoteAddress);
-    this.forget(pipe);
-  }
-
-  /** @internal */
-  attachInproc(pipe: InprocPipe): void {
-    // The binding side may already have refused the link (e.g. a PAIR with a peer).
-    if (pipe.closed) return;
-    if (this._closed) {
-      pipe.close(0);
-      return;
-    }
-    const name = pipe.endpoint.slice('inproc://'.length);
-    this.inprocConnected.get(name)?.add(pipe);
-    if (!this.attachPipe(pipe)) {
-      pipe.close(0);
-      return;
-    }
-    this.pipes.add(pipe);
-    pipe.attached = true;
-    this.emitEvent('handshake', pipe.endpoint, undefined, pipe.endpoint);
-    this.wakeSenders();
-    if (pipe.hasIn) this.pipeReadable(pipe);
-  }
-
-  /** @internal */
-  inprocRefused(endpoint: string, error: ZmqError): void {
-    this.emitEvent('handshake:error:protocol', endpoint, error);
-  }
-
-  /** @internal */
-  emitEvent(type: SocketEventType, address: string, error?: ZmqError, peer?: string, interval?: number): void {
-    this.events.emit({
-      type,
-      address,
-      ...(error !== undefined ? { error } : {}),
-      ...(peer !== undefined ? { peer } : {}),
-      ...(interval !== undefined ? { interval } : {}),
-    });
-  }
-
-  private forget(pipe: Pipe): void {
-    const b = this.pipeBound.get(pipe);
-    if (b !== undefined) {
-      b.pipes.delete(pipe);
-      this.pipeBound.delete(pipe);
-    }
-    const connecter = this.pipeConnecter.get(pipe);
-    if (connecter !== undefined) {
-      this.pipeConnecter.delete(pipe);
-      if (!this._closed) connecter.lost(pipe);
-    }
-  }
-
-  private transport(): Transport {
-    return this.resolvedOptions.transport ?? getDefaultTransport();
+  private pickTransport(): Transport {
+    return this.values.transport ?? getDefaultTransport();
   }
 
   private assertOpen(): void {
     if (this._closed) throw new ZmqError('EBADF', 'the socket is closed');
   }
+
+  private attach(pipe: Pipe): boolean {
+    if (this._closed || !this.attachPipe(pipe)) return false;
+    this.pipes.add(pipe);
+    pipe.attached = true;
+    this.wakeSenders();
+    if (pipe.hasIn) this.onPipeReadable(pipe);
+    return true;
+  }
+
+  /** The object pipes, endpoints and the inproc registry talk to: internals stay off the public surface. */
+  private makeHost(): EndpointHost & InprocPeer {
+    const self = this;
+    const values = this.values;
+    return {
+      type: this.type,
+      optionValues: values,
+      get isClosed() {
+        return self._closed;
+      },
+      emitEvent: (event: SocketEvent) => this.events.emit(event),
+      attachPipe_: (pipe: StreamPipe) => this.attach(pipe),
+      pipeConnected_: (pipe: StreamPipe) => {
+        if (this._closed || !pipe.attached) return false;
+        if (!this.onPipeConnected(pipe)) return false;
+        this.wakeSenders();
+        return true;
+      },
+      pipeReadable: (pipe: Pipe) => {
+        if (pipe.attached) this.onPipeReadable(pipe);
+      },
+      pipeWritable: () => {
+        if (this.pendingSends.length > 0) this.wakeSenders();
+      },
+      pipeCommand: (pipe: Pipe, command: Command) => this.onPipeCommand(pipe, command),
+      pipeClosed: (pipe: Pipe) => {
+        const wasAttached = pipe.attached;
+        pipe.attached = false;
+        if (this.pipes.delete(pipe) && wasAttached) this.detachPipe(pipe);
+        if (pipe.endpoint.startsWith('inproc://')) this.inprocConnected.get(pipe.endpoint.slice(9))?.delete(pipe as InprocPipe);
+      },
+      attachInproc: (pipe: InprocPipe) => {
+        // The binding side may already have refused the link (e.g. a PAIR with a peer).
+        if (pipe.closed) return;
+        const name = pipe.endpoint.slice('inproc://'.length);
+        this.inprocConnected.get(name)?.add(pipe);
+        if (!this.attach(pipe)) {
+          pipe.close(0);
+          return;
+        }
+        this.events.emit({ type: 'handshake', address: pipe.endpoint, peer: { address: pipe.endpoint, routingId: pipe.peer!.identity, socketType: pipe.peer!.socketType } });
+      },
+      inprocRefused: (endpoint: string, error: ZmqError) => {
+        this.events.emit({ type: 'handshake:error:protocol', address: endpoint, peer: { address: endpoint }, error });
+      },
+    };
+  }
+}
+
+function withIpv6(endpoint: StreamEndpoint): StreamEndpoint {
+  return endpoint.protocol === 'tcp' && endpoint.host === '*' ? { ...endpoint, host: '::' } : endpoint;
 }
 
 function noop(): void {}
+
+// Base option accessors: `socket.linger = 0` validates and applies (options.ts).
+defineOptionAccessors(Socket.prototype, BASE_OPTIONS);
+
+/** The base options as typed properties (accessors defined above). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Socket extends Required<Omit<SocketOptions, 'routingId' | 'mechanism' | 'transport'>> {
+  /** Routing id announced to peers; null when unset. Applies to new connections. */
+  routingId: string | null;
+  /** Security mechanism object; undefined = NULL. */
+  mechanism: SocketOptions['mechanism'];
+  /** Transport override; undefined = the process default. */
+  transport: SocketOptions['transport'];
+}

@@ -3,12 +3,24 @@
  * register themselves by name; `MONOCOQUE_TRANSPORT=<name>` picks one process-wide and
  * `MONOCOQUE_TRANSPORT=net` forces the fallback. A socket's `transport` option overrides both.
  */
+import { ZmqError } from '@monocoque/zmtp';
 import { netTransport } from './net-transport.js';
+import { runtime } from './runtime.js';
 import type { Transport } from './transport.js';
 
-const factories = new Map<string, () => Transport>([['net', () => netTransport]]);
-let explicitDefault: Transport | undefined;
-let envDefault: Transport | undefined;
+/** @internal Shared by every copy of this package (runtime.ts). */
+export interface TransportRegistryState {
+  readonly factories: Map<string, () => Transport>;
+  explicitDefault: Transport | undefined;
+  envDefault: Transport | undefined;
+}
+
+const state: TransportRegistryState = (runtime.transports ??= {
+  factories: new Map([['net', () => netTransport]]),
+  explicitDefault: undefined,
+  envDefault: undefined,
+});
+const factories = state.factories;
 
 function debug(message: string): void {
   if (process.env.MONOCOQUE_DEBUG || /\bmonocoque\b/.test(process.env.NODE_DEBUG ?? '')) {
@@ -22,7 +34,7 @@ function debug(message: string): void {
  */
 export function registerTransport(name: string, factory: () => Transport): void {
   factories.set(name, factory);
-  envDefault = undefined;
+  state.envDefault = undefined;
 }
 
 /** Names of the registered transports. */
@@ -33,18 +45,18 @@ export function registeredTransports(): string[] {
 /** Set the process-wide default transport, by instance or registered name. */
 export function setDefaultTransport(transport: Transport | string): void {
   if (typeof transport !== 'string') {
-    explicitDefault = transport;
+    state.explicitDefault = transport;
     return;
   }
   const factory = factories.get(transport);
-  if (factory === undefined) throw new Error(`unknown transport ${JSON.stringify(transport)}; registered: ${registeredTransports().join(', ')}`);
-  explicitDefault = factory();
+  if (factory === undefined) throw new ZmqError('EINVAL', `unknown transport ${JSON.stringify(transport)}; registered: ${registeredTransports().join(', ')}`);
+  state.explicitDefault = factory();
 }
 
 /** The transport used by sockets without a `transport` option. */
 export function getDefaultTransport(): Transport {
-  if (explicitDefault !== undefined) return explicitDefault;
-  if (envDefault !== undefined) return envDefault;
+  if (state.explicitDefault !== undefined) return state.explicitDefault;
+  if (state.envDefault !== undefined) return state.envDefault;
   const wanted = process.env.MONOCOQUE_TRANSPORT;
   let chosen: Transport = netTransport;
   if (wanted !== undefined && wanted !== '' && wanted !== 'net') {
@@ -59,6 +71,6 @@ export function getDefaultTransport(): Transport {
       }
     }
   }
-  envDefault = chosen;
+  state.envDefault = chosen;
   return chosen;
 }

@@ -6,6 +6,10 @@
  * io_uring one (`@monocoque/uring`). Both implement exactly this interface, so every
  * socket pattern runs on either without knowing which.
  *
+ * Lifetime rule: no handle a transport creates (listener, stream, poller) may keep the
+ * process alive by itself — unref them. The engine keeps the process alive while
+ * something is pending (see keepalive.ts); in-flight writes keep it alive on their own.
+ *
  * Ownership rules (the hot path depends on them):
  * - `onData(chunk)`: the chunk belongs to the engine from then on; the transport must not
  *   reuse its memory.
@@ -60,6 +64,12 @@ export interface Stream {
   destroy(): void;
 }
 
+/** Options of one connect attempt. */
+export interface ConnectOptions {
+  /** Abandons the attempt (timeout, `close()`, `disconnect()`). */
+  readonly signal?: AbortSignal;
+}
+
 /** A bound listening endpoint. */
 export interface Listener {
   /** The resolved endpoint, with a real port for `tcp://host:*` (ZMQ_LAST_ENDPOINT). */
@@ -76,7 +86,11 @@ export interface Transport {
    * Start listening. Rejects with an error whose `code` is e.g. `EADDRINUSE` when the
    * endpoint cannot be bound. `onStream` is called for every accepted connection.
    */
-  listen(endpoint: StreamEndpoint, onStream: (stream: Stream) => void): Promise<Listener>;
-  /** Open a connection. Rejects (e.g. `ECONNREFUSED`) when it cannot be established. */
-  connect(endpoint: StreamEndpoint): Promise<Stream>;
+  listen(endpoint: StreamEndpoint, onStream: (stream: Stream) => void, onAcceptError?: (error: Error) => void): Promise<Listener>;
+  /**
+   * Open a connection. Rejects (e.g. `ECONNREFUSED`) when it cannot be established, and
+   * with an error whose `code` is `ECANCELED` once `options.signal` aborts (the attempt
+   * is abandoned and its socket closed).
+   */
+  connect(endpoint: StreamEndpoint, options?: ConnectOptions): Promise<Stream>;
 }

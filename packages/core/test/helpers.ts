@@ -1,6 +1,6 @@
 // A minimal DEALER-like pattern for engine tests (core must not import pattern packages).
 import { connect, type Socket as NetSocket } from 'node:net';
-import { LoadBalancer, type Message, type Pipe, Socket, type SocketEvent, type SocketOptions } from '../src/index.js';
+import { type EventPeer, LoadBalancer, type Message, type Pipe, Socket, type SocketEvent, type SocketOptions, type ZmqError } from '../src/index.js';
 import type { SocketType } from '@monocoque/zmtp';
 
 let counter = 0;
@@ -34,16 +34,20 @@ export class TestSocket extends Socket {
 }
 
 /** Resolve with the next event of one of `types`, or reject after `timeoutMs`. */
-export function nextEvent(socket: Socket, types: string[], timeoutMs = 5000): Promise<SocketEvent> {
+/** An event with its optional fields visible, for assertions. */
+export type LooseEvent = SocketEvent & { error?: ZmqError; peer?: EventPeer; interval?: number };
+
+export function nextEvent(socket: Socket, types: string[], timeoutMs = 5000): Promise<LooseEvent> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${types.join('/')} event within ${timeoutMs} ms`)), timeoutMs);
-    const off = socket.events.on('*', (e) => {
+    const listener = (e: SocketEvent) => {
       if (types.includes(e.type)) {
         clearTimeout(timer);
-        off();
+        socket.events.off('*', listener);
         resolve(e);
       }
-    });
+    };
+    socket.events.on('*', listener);
   });
 }
 

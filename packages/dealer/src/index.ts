@@ -10,17 +10,22 @@
  * const [, reply] = await dealer.receive();
  * ```
  */
-import { LoadBalancer, type Message, type Pipe, Socket, type SocketOptions } from '@monocoque/core';
+import { LoadBalancer, type Message, type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS } from '@monocoque/core';
 
 /** Options for {@link Dealer}. */
-export interface DealerOptions extends SocketOptions {}
+export interface DealerOptions extends SocketOptions {
+  /** Not supported: accepted only as false. */ conflate?: boolean;
+  /** Not supported: accepted only as false. */ probeRouter?: boolean;
+}
+
+const DEALER_OPTIONS: readonly OptionSpec[] = [UNSUPPORTED_PATTERN_OPTIONS.conflate, UNSUPPORTED_PATTERN_OPTIONS.probeRouter];
 
 /** A DEALER socket. */
 export class Dealer extends Socket {
   private readonly lb = new LoadBalancer();
 
   constructor(options: DealerOptions = {}) {
-    super('DEALER', options);
+    super('DEALER', options, DEALER_OPTIONS);
   }
 
   protected attachPipe(pipe: Pipe): boolean {
@@ -38,5 +43,9 @@ export class Dealer extends Socket {
 
   protected receiveMessage(): Message | undefined {
     return this.fairQueue.read();
+  }
+
+  protected override hasOutgoing(): boolean {
+    return this.lb.hasOut;
   }
 }

@@ -56,4 +56,8 @@ export class Pair extends Socket {
   protected receiveMessage(): Message | undefined {
     return this.fairQueue.read();
   }
+
+  protected override hasOutgoing(): boolean {
+    return this.peerPipe?.writable === true;
+  }
 }

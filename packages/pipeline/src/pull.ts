@@ -7,10 +7,14 @@
  * cannot send: `send()` rejects and `write()` throws with `ENOTSUP` (zeromq.js's `Pull`
  * has no `send` at all; the methods exist only because the socket base declares them).
  */
-import { type Message, type MessageLike, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { type Message, type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError } from '@monocoque/core';
 
 /** Options for {@link Pull}. */
-export interface PullOptions extends SocketOptions {}
+export interface PullOptions extends SocketOptions {
+  /** Not supported: accepted only as false. */ conflate?: boolean;
+}
+
+const PULL_OPTIONS: readonly OptionSpec[] = [UNSUPPORTED_PATTERN_OPTIONS.conflate];
 
 /**
  * A PULL socket (zeromq.js `Pull`): receives messages fair-queued from PUSH peers.
@@ -24,22 +28,11 @@ export interface PullOptions extends SocketOptions {}
 export class Pull extends Socket {
   /** Create a PULL socket. */
   constructor(options: PullOptions = {}) {
-    super('PULL', options);
+    super('PULL', options, PULL_OPTIONS);
   }
 
-  /**
-   * Not supported: a PULL socket cannot send. Always rejects with `ENOTSUP`.
-   * @deprecated PULL sockets cannot send; use a `Push` socket.
-   */
-  override send(_message: MessageLike): Promise<never> {
-    return Promise.reject(notSupported());
-  }
-
-  /**
-   * Not supported: a PULL socket cannot send. Always throws `ENOTSUP`.
-   * @deprecated PULL sockets cannot send; use a `Push` socket.
-   */
-  override write(_message: MessageLike): never {
+  /** A PULL socket cannot send: `send()` rejects and `write()` throws with `ENOTSUP`. */
+  protected override admitSend(): void {
     throw notSupported();
   }
 

@@ -8,10 +8,14 @@
  * `ENOTSUP` (zeromq.js's `Push` has no `receive` at all; the method exists here only
  * because the socket base declares it, and is typed to never yield a message).
  */
-import { LoadBalancer, type Message, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { LoadBalancer, type Message, type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError } from '@monocoque/core';
 
 /** Options for {@link Push}. */
-export interface PushOptions extends SocketOptions {}
+export interface PushOptions extends SocketOptions {
+  /** Not supported: accepted only as false. */ conflate?: boolean;
+}
+
+const PUSH_OPTIONS: readonly OptionSpec[] = [UNSUPPORTED_PATTERN_OPTIONS.conflate];
 
 /**
  * A PUSH socket (zeromq.js `Push`): distributes messages round-robin over PULL peers
@@ -28,23 +32,12 @@ export class Push extends Socket {
 
   /** Create a PUSH socket. */
   constructor(options: PushOptions = {}) {
-    super('PUSH', options);
+    super('PUSH', options, PUSH_OPTIONS);
   }
 
-  /**
-   * Not supported: a PUSH socket cannot receive. Always rejects with `ENOTSUP`.
-   * @deprecated PUSH sockets cannot receive; use a `Pull` socket.
-   */
-  override receive(): Promise<never> {
-    return Promise.reject(notSupported());
-  }
-
-  /**
-   * Not supported: a PUSH socket cannot receive. Always rejects with `ENOTSUP`.
-   * @deprecated PUSH sockets cannot receive; use a `Pull` socket.
-   */
-  override receiveMany(_max?: number): Promise<never> {
-    return Promise.reject(notSupported());
+  /** A PUSH socket cannot receive: `receive()` rejects with `ENOTSUP`. */
+  protected override admitReceive(): void {
+    throw notSupported();
   }
 
   protected attachPipe(pipe: Pipe): boolean {
@@ -66,6 +59,10 @@ export class Push extends Socket {
 
   protected override hasIncoming(): boolean {
     return false;
+  }
+
+  protected override hasOutgoing(): boolean {
+    return this.lb.hasOut;
   }
 }
 

@@ -23,7 +23,7 @@
  *   heard from gets. Other messages from peers (an XSUB's upstream traffic) are passed up
  *   as they are.
  */
-import { type Message, type Pipe, type PreparedMessage, Socket, type SocketOptions, ZmqError, prepareMessage } from '@monocoque/core';
+import { type Message, type OptionSpec, type Pipe, type PreparedMessage, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError, prepareMessage } from '@monocoque/core';
 import { Deque } from '@monocoque/core';
 import { type PrefixLike, isSubscriptionFrame, subscriptionMessage, toPrefix } from './subscription.js';
 import { AddResult, RemoveResult, SubscriptionIndex } from './trie.js';
@@ -58,6 +58,18 @@ export interface XPublisherOptions extends PublisherOptions {
   welcomeMessage?: string | Buffer | Uint8Array | null;
 }
 
+const NO_DROP: OptionSpec = { name: 'noDrop', kind: 'bool', default: false, applies: 'now' };
+const PUB_OPTIONS: readonly OptionSpec[] = [NO_DROP, UNSUPPORTED_PATTERN_OPTIONS.conflate, UNSUPPORTED_PATTERN_OPTIONS.invertMatching];
+const XPUB_OPTIONS: readonly OptionSpec[] = [
+  NO_DROP,
+  UNSUPPORTED_PATTERN_OPTIONS.invertMatching,
+  { name: 'verbose', kind: 'bool', default: false, applies: 'now' },
+  { name: 'verboser', kind: 'bool', default: false, applies: 'now' },
+  { name: 'verbosity', kind: 'enum', default: null, values: [null, 'allSubs', 'allSubsUnsubs'], applies: 'now', nullable: true },
+  { name: 'manual', kind: 'bool', default: false, applies: 'now' },
+  { name: 'welcomeMessage', kind: 'bytes', default: null, applies: 'connection', nullable: true },
+];
+
 /** Per-pipe state of a publisher (kept in `pipe.patternState`). */
 interface PubPipeState {
   /** Publish counter value when this pipe was last matched (de-duplicates a publish). */
@@ -86,7 +98,7 @@ function stateOf(pipe: Pipe): PubPipeState {
  */
 export abstract class PublisherBase extends Socket {
   /** Wait for room instead of dropping for a peer over its high-water mark (`ZMQ_XPUB_NODROP`). */
-  noDrop: boolean;
+  declare noDrop: boolean;
   /** @internal */ protected readonly subscriptions = new SubscriptionIndex<Pipe>();
   private epoch = 0;
   private readonly matched: Pipe[] = [];
@@ -98,9 +110,7 @@ export abstract class PublisherBase extends Socket {
   };
 
   protected constructor(type: 'PUB' | 'XPUB', options: PublisherOptions) {
-    const { noDrop = false, ...rest } = options;
-    super(type, rest);
-    this.noDrop = noDrop;
+    super(type, options, type === 'PUB' ? PUB_OPTIONS : XPUB_OPTIONS);
   }
 
   /** Number of distinct prefixes subscribed by at least one peer. */
@@ -213,9 +223,9 @@ export class Publisher extends PublisherBase {
     super('PUB', options);
   }
 
-  /** A PUB socket cannot receive: always rejects with `ENOTSUP`. */
-  override receive(): Promise<Message> {
-    return Promise.reject(new ZmqError('ENOTSUP', 'a PUB socket cannot receive (use an XPublisher to see subscriptions)'));
+  /** A PUB socket cannot receive: `receive()` rejects with `ENOTSUP`. */
+  protected override admitReceive(): void {
+    throw new ZmqError('ENOTSUP', 'a PUB socket cannot receive (use an XPublisher to see subscriptions)');
   }
 
   protected applySubscription(pipe: Pipe, subscribe: boolean, prefix: Buffer): void {
@@ -248,24 +258,20 @@ export class Publisher extends PublisherBase {
  */
 export class XPublisher extends PublisherBase {
   /** Pass every subscribe up, duplicates included (`ZMQ_XPUB_VERBOSE`). */
-  verbose: boolean;
+  declare verbose: boolean;
   /** Pass every subscribe and every unsubscribe up (`ZMQ_XPUB_VERBOSER`). */
-  verboser: boolean;
+  declare verboser: boolean;
   /** Manual mode (`ZMQ_XPUB_MANUAL`); see {@link XPublisherOptions.manual}. */
-  manual: boolean;
-  private welcome: Buffer | undefined;
+  declare manual: boolean;
   private readonly pending = new Deque<Notification>();
   /** Manual mode: what each peer asked for, to synthesize unsubscribes when it leaves. */
   private readonly requested = new SubscriptionIndex<Pipe>();
   private lastPipe: Pipe | undefined;
 
   constructor(options: XPublisherOptions = {}) {
-    const { verbose = false, verboser = false, verbosity, manual = false, welcomeMessage = null, ...rest } = options;
-    super('XPUB', rest);
-    this.verboser = verboser || verbosity === 'allSubsUnsubs';
-    this.verbose = verbose || this.verboser || verbosity === 'allSubs';
-    this.manual = manual;
-    this.welcomeMessage = welcomeMessage;
+    super('XPUB', options);
+    if (this.verboser) this.verbose = true;
+    if (options.verbosity != null) this.verbosity = options.verbosity;
   }
 
   /** zeromq.js v6 spelling of `verbose`/`verboser`. */
@@ -273,17 +279,18 @@ export class XPublisher extends PublisherBase {
     return this.verboser ? 'allSubsUnsubs' : this.verbose ? 'allSubs' : null;
   }
   set verbosity(value: 'allSubs' | 'allSubsUnsubs' | null) {
+    this.setOption('verbosity', value);
     this.verbose = value !== null;
     this.verboser = value === 'allSubsUnsubs';
   }
 
   /** Message sent to each new peer on connection (`ZMQ_XPUB_WELCOME_MSG`); null = none. */
-  get welcomeMessage(): Buffer | null {
-    return this.welcome ?? null;
-  }
-  set welcomeMessage(value: string | Buffer | Uint8Array | null) {
+  declare welcomeMessage: string | Buffer | Uint8Array | null;
+
+  private get welcome(): Buffer | undefined {
+    const value = this.welcomeMessage;
     const b = value === null ? undefined : toPrefix(value);
-    this.welcome = b === undefined || b.length === 0 ? undefined : b;
+    return b === undefined || b.length === 0 ? undefined : b;
   }
 
   /**
@@ -301,7 +308,8 @@ export class XPublisher extends PublisherBase {
   }
 
   protected override onAttach(pipe: Pipe): void {
-    if (this.welcome !== undefined) pipe.write([this.welcome]);
+    const welcome = this.welcome;
+    if (welcome !== undefined) pipe.write([welcome]);
   }
 
   protected override onDetach(pipe: Pipe): void {

@@ -16,12 +16,18 @@
  *   other message is passed upstream to every publisher (dropped for a peer over its
  *   high-water mark; never waits).
  */
-import { type Message, type MessageLike, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { type Message, type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError } from '@monocoque/core';
 import { type PrefixLike, isSubscriptionFrame, toPrefix } from './subscription.js';
 import { RemoveResult, SubscriptionIndex } from './trie.js';
 
 /** Options for {@link Subscriber} and {@link XSubscriber}. */
-export interface SubscriberOptions extends SocketOptions {}
+export interface SubscriberOptions extends SocketOptions {
+  /** Not supported: accepted only as false. */ conflate?: boolean;
+  /** Not supported: accepted only as false. */ invertMatching?: boolean;
+}
+
+const SUB_OPTIONS: readonly OptionSpec[] = [UNSUPPORTED_PATTERN_OPTIONS.conflate, UNSUPPORTED_PATTERN_OPTIONS.invertMatching];
+const XSUB_OPTIONS: readonly OptionSpec[] = [];
 
 const SELF = true;
 
@@ -37,7 +43,7 @@ export abstract class SubscriberBase extends Socket {
   private peeked: Message | undefined;
 
   protected constructor(type: 'SUB' | 'XSUB', options: SubscriberOptions) {
-    super(type, options);
+    super(type, options, type === 'SUB' ? SUB_OPTIONS : XSUB_OPTIONS);
     this.filter = type === 'SUB';
   }
 
@@ -48,8 +54,20 @@ export abstract class SubscriberBase extends Socket {
 
   protected attachPipe(pipe: Pipe): boolean {
     this.upstream.add(pipe);
-    for (const prefix of this.subscriptions.prefixList()) pipe.sendSubscription(true, prefix);
+    this.resubscribe(pipe);
     return true;
+  }
+
+  /** Every (re)connection first gets every current prefix (RFC 29). */
+  protected override onPipeConnected(pipe: Pipe): boolean {
+    this.resubscribe(pipe);
+    return true;
+  }
+
+  private resubscribe(pipe: Pipe): void {
+    // A pipe without a connection yet gets them when it connects (onPipeConnected).
+    if (!pipe.connected) return;
+    for (const prefix of this.subscriptions.prefixList()) pipe.sendSubscription(true, prefix);
   }
 
   protected detachPipe(pipe: Pipe): void {
@@ -131,13 +149,8 @@ export class Subscriber extends SubscriberBase {
     for (const p of prefixes.map(toPrefix)) this.removeSubscription(p);
   }
 
-  /** A SUB socket cannot send: always rejects with `ENOTSUP`. */
-  override send(_message: MessageLike): Promise<void> {
-    return Promise.reject(new ZmqError('ENOTSUP', 'a SUB socket cannot send (use subscribe()/unsubscribe(), or an XSubscriber)'));
-  }
-
-  /** A SUB socket cannot send: always throws `ENOTSUP`. */
-  override write(_message: MessageLike): boolean {
+  /** A SUB socket cannot send: `send()` rejects and `write()` throws with `ENOTSUP`. */
+  protected override admitSend(): void {
     throw new ZmqError('ENOTSUP', 'a SUB socket cannot send (use subscribe()/unsubscribe(), or an XSubscriber)');
   }
 

@@ -14,7 +14,7 @@
  * - Strict alternation: `send()` without a received request, and `receive()` while a
  *   reply is owed, reject with `EFSM` (as do two concurrent `receive()` calls).
  */
-import { type Message, type MessageLike, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { type Message, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
 
 /** Options for {@link Reply}. */
 export interface ReplyOptions extends SocketOptions {}
@@ -41,39 +41,21 @@ export class Reply extends Socket {
     super('REP', options);
   }
 
-  /**
-   * Receive the next request, without its envelope. Rejects with `EFSM` while the reply
-   * to the previous request has not been sent, or while another `receive()` is waiting.
-   */
-  override receive(): Promise<Message> {
-    if (this.closed) return super.receive();
+  /** A request is received only when no reply is owed, by one `receive()` at a time (`EFSM`). */
+  protected override admitReceive(): void {
     if (this.envelope !== undefined) {
-      return Promise.reject(efsm('REP cannot receive: the reply to the previous request has not been sent yet (call send() first)'));
+      throw efsm('REP cannot receive: the reply to the previous request has not been sent yet (call send() first)');
     }
-    if (this.waitingReceives > 0) {
-      return Promise.reject(efsm('REP cannot receive: another receive() is already waiting for a request'));
-    }
-    return super.receive();
+    if (this.waitingReceives > 0) throw efsm('REP cannot receive: another receive() is already waiting for a request');
   }
 
   /**
-   * Send the reply to the last request received; its envelope is restored so it reaches
-   * the requester through every hop. Rejects with `EFSM` when no request is waiting for a
-   * reply. Resolves at once: a reply whose requester has gone is discarded silently.
+   * A reply is sent only to a received request (`EFSM`); its envelope is restored so it
+   * reaches the requester through every hop. A reply whose requester has gone is
+   * discarded silently, as libzmq's REP does.
    */
-  override send(message: MessageLike): Promise<void> {
-    if (!this.closed && this.envelope === undefined) {
-      return Promise.reject(efsm('REP cannot send: there is no request to reply to (receive a request first)'));
-    }
-    return super.send(message);
-  }
-
-  /** Send the reply without waiting (the batching API); throws `EFSM` like `send()`. */
-  override write(message: MessageLike): boolean {
-    if (!this.closed && this.envelope === undefined) {
-      throw efsm('REP cannot write: there is no request to reply to (receive a request first)');
-    }
-    return super.write(message);
+  protected override admitSend(): void {
+    if (this.envelope === undefined) throw efsm('REP cannot send: there is no request to reply to (receive a request first)');
   }
 
   protected attachPipe(_pipe: Pipe): boolean {

@@ -19,10 +19,11 @@
  *   arrived before the request existed, so they cannot be its reply (libzmq would drop
  *   them too, or — for a stale reply from the same peer — wrongly accept one).
  *
- * The EFSM checks live in the public `send`/`write`/`receive` overrides because the socket
- * base queues sends before calling `sendMessage`; `sendMessage` keeps a defensive check.
+ * The EFSM checks are admission hooks (`admitSend`/`admitReceive`): the socket base asks
+ * before it queues a send, and tells `sendAbandoned` when an admitted send never went
+ * out; `sendMessage` keeps a defensive check.
  */
-import { LoadBalancer, type Message, type MessageLike, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { LoadBalancer, type Message, type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError } from '@monocoque/core';
 
 const DELIMITER = Buffer.alloc(0);
 
@@ -40,7 +41,15 @@ export interface RequestOptions extends SocketOptions {
    * the current id back (`ZMQ_REQ_CORRELATE`). Default false.
    */
   correlate?: boolean;
+  /** Not supported: accepted only as false. */
+  probeRouter?: boolean;
 }
+
+const REQUEST_OPTIONS: readonly OptionSpec[] = [
+  { name: 'relaxed', kind: 'bool', default: false, applies: 'now' },
+  { name: 'correlate', kind: 'bool', default: false, applies: 'now' },
+  UNSUPPORTED_PATTERN_OPTIONS.probeRouter,
+];
 
 /**
  * A REQ socket (zeromq.js `Request`): sends requests round-robin to REP or ROUTER peers
@@ -56,9 +65,11 @@ export interface RequestOptions extends SocketOptions {
  */
 export class Request extends Socket {
   /** Allow a new request before the previous reply arrived, abandoning it (`ZMQ_REQ_RELAXED`). */
-  relaxed: boolean;
+  declare relaxed: boolean;
   /** Tag requests with a request id and accept only replies carrying it (`ZMQ_REQ_CORRELATE`). */
-  correlate: boolean;
+  declare correlate: boolean;
+  /** Not supported: accepted only as false. */
+  declare probeRouter: boolean;
 
   private readonly lb = new LoadBalancer();
   /** Sends accepted by `send()`/`write()` that have not been written to a pipe yet. */
@@ -73,64 +84,32 @@ export class Request extends Socket {
 
   /** Create a REQ socket. */
   constructor(options: RequestOptions = {}) {
-    const { relaxed = false, correlate = false, ...rest } = options;
-    super('REQ', rest);
-    this.relaxed = relaxed;
-    this.correlate = correlate;
+    super('REQ', options, REQUEST_OPTIONS);
   }
 
   /**
-   * Send a request. Resolves once it is handed to a peer (waiting while no peer can take
-   * it). Rejects with `EFSM` while a previous request is outstanding, unless `relaxed`.
+   * A new request is admitted unless one is outstanding (`EFSM`), or with `relaxed`, when
+   * it abandons the outstanding one.
    */
-  override send(message: MessageLike): Promise<void> {
-    if (this.closed) return super.send(message);
+  protected override admitSend(): void {
     const busy = this.busyReason();
-    if (busy !== undefined) return Promise.reject(efsm(`REQ cannot send: ${busy}`));
+    if (busy !== undefined) throw efsm(`REQ cannot send: ${busy}`);
     this.abandon();
-    const before = ++this.queuedRequests;
-    const pending = super.send(message);
-    if (this.queuedRequests < before) return pending; // written at once: it resolved
-    return pending.then(undefined, (error: unknown) => {
-      // Never written (timeout, close, invalid message): it is no longer outstanding.
-      this.queuedRequests--;
-      throw error;
-    });
-  }
-
-  /**
-   * Queue a request without waiting (the batching API). Throws `EFSM` while a previous
-   * request is outstanding, unless `relaxed`.
-   */
-  override write(message: MessageLike): boolean {
-    if (!this.closed) {
-      const busy = this.busyReason();
-      if (busy !== undefined) throw efsm(`REQ cannot write: ${busy}`);
-      this.abandon();
-    }
     this.queuedRequests++;
-    try {
-      return super.write(message);
-    } catch (error) {
-      this.queuedRequests--;
-      throw error;
-    }
   }
 
-  /**
-   * Receive the reply to the outstanding request, without its envelope. Rejects with
-   * `EFSM` when no request was sent (or it already got its reply), or when another
-   * `receive()` is already waiting for it.
-   */
-  override receive(): Promise<Message> {
-    if (this.closed) return super.receive();
+  protected override sendAbandoned(): void {
+    if (this.queuedRequests > 0) this.queuedRequests--;
+  }
+
+  /** A reply is awaited only with a request outstanding, and by one `receive()` at a time (`EFSM`). */
+  protected override admitReceive(): void {
     if (!this.awaitingReply && this.queuedRequests === 0) {
-      return Promise.reject(efsm('REQ cannot receive: no request is outstanding (send a request first; each request gets exactly one reply)'));
+      throw efsm('REQ cannot receive: no request is outstanding (send a request first; each request gets exactly one reply)');
     }
     if (this.waitingReceives > 0) {
-      return Promise.reject(efsm('REQ cannot receive: another receive() is already waiting for the reply to the outstanding request'));
+      throw efsm('REQ cannot receive: another receive() is already waiting for the reply to the outstanding request');
     }
-    return super.receive();
   }
 
   protected attachPipe(pipe: Pipe): boolean {
@@ -195,6 +174,10 @@ export class Request extends Socket {
 
   protected override hasIncoming(): boolean {
     return this.awaitingReply && this.fairQueue.hasIn;
+  }
+
+  protected override hasOutgoing(): boolean {
+    return this.busyReason() === undefined && this.lb.hasOut;
   }
 
   /** Why a new request is not allowed now, or undefined when it is. */

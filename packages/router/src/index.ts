@@ -15,7 +15,7 @@
  * for await (const [id, ...frames] of router) await router.send([id, ...frames]);
  * ```
  */
-import { type Message, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { type Message, type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError } from '@monocoque/core';
 
 /** Options for {@link Router}. */
 export interface RouterOptions extends SocketOptions {
@@ -23,40 +23,82 @@ export interface RouterOptions extends SocketOptions {
   mandatory?: boolean;
   /** A new peer announcing a routing id already in use takes it over (`ZMQ_ROUTER_HANDOVER`); otherwise it is refused. */
   handover?: boolean;
+  /** Not supported: accepted only as false. */
+  probeRouter?: boolean;
 }
+
+const ROUTER_OPTIONS: readonly OptionSpec[] = [
+  { name: 'mandatory', kind: 'bool', default: false, applies: 'now' },
+  { name: 'handover', kind: 'bool', default: false, applies: 'now' },
+  UNSUPPORTED_PATTERN_OPTIONS.probeRouter,
+];
 
 /** A ROUTER socket. */
 export class Router extends Socket {
-  /** Reject unroutable messages with `EHOSTUNREACH` instead of dropping them. */
-  mandatory: boolean;
-  /** A new peer with an id already in use takes over that id instead of being refused. */
-  handover: boolean;
+  /** Reject unroutable messages with `EHOSTUNREACH` instead of dropping them (`ZMQ_ROUTER_MANDATORY`). */
+  declare mandatory: boolean;
+  /** A new peer with an id already in use takes over that id instead of being refused (`ZMQ_ROUTER_HANDOVER`). */
+  declare handover: boolean;
+  /** Not supported: accepted only as false. */
+  declare probeRouter: boolean;
   private readonly byId = new Map<string, Pipe>();
   private nextId = (Math.random() * 0xffffffff) >>> 0;
 
   constructor(options: RouterOptions = {}) {
-    const { mandatory = false, handover = false, ...rest } = options;
-    super('ROUTER', rest);
-    this.mandatory = mandatory;
-    this.handover = handover;
+    super('ROUTER', options, ROUTER_OPTIONS);
+  }
+
+  /**
+   * Connect to a peer. With `routingId`, the peer is known by that id from now on, so
+   * messages can be routed to it (and queue) before it has connected or said anything
+   * (`ZMQ_CONNECT_ROUTING_ID`, zeromq.js's `connect(address, { routingId })`).
+   */
+  override connect(address: string, options: { routingId?: string | Uint8Array } = {}): void {
+    super.connect(address, options);
+  }
+
+  protected override get acceptsConnectRoutingId(): boolean {
+    return true;
   }
 
   protected attachPipe(pipe: Pipe): boolean {
+    // A pipe made at connect() without a routing id stays anonymous (unroutable) until its
+    // peer's handshake names it (onPipeConnected).
+    if (pipe.routingId === undefined && pipe.peer === undefined) return true;
+    return this.identify(pipe);
+  }
+
+  protected override onPipeConnected(pipe: Pipe): boolean {
+    // Reconnections keep the id they had (libzmq assumes the peer keeps its id).
+    return pipe.routingId !== undefined || this.identify(pipe);
+  }
+
+  private identify(pipe: Pipe): boolean {
+    if (pipe.routingId !== undefined) {
+      const key = pipe.routingId.toString('latin1');
+      if (this.byId.has(key) && !this.takeOver(key)) return false;
+      this.byId.set(key, pipe);
+      return true;
+    }
     let id = pipe.peer?.identity;
     if (id !== undefined && id.length > 0) {
       const key = id.toString('latin1');
-      const existing = this.byId.get(key);
-      if (existing !== undefined) {
-        if (!this.handover) return false;
-        this.byId.delete(key);
-        existing.routingId = undefined;
-        existing.close(0);
-      }
+      if (this.byId.has(key) && !this.takeOver(key)) return false;
     } else {
       id = this.generateId();
     }
     pipe.routingId = id;
     this.byId.set(id.toString('latin1'), pipe);
+    return true;
+  }
+
+  /** Another peer holds `key`: with handover, drop it; otherwise refuse the newcomer. */
+  private takeOver(key: string): boolean {
+    if (!this.handover) return false;
+    const existing = this.byId.get(key)!;
+    this.byId.delete(key);
+    existing.routingId = undefined;
+    existing.close(0);
     return true;
   }
 

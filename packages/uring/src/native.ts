@@ -66,6 +66,10 @@ export function loadNative(): NativeLoad {
 function tryLoad(): NativeLoad {
   if (process.env.MONOCOQUE_URING_DISABLE) return { ok: false, reason: 'disabled by MONOCOQUE_URING_DISABLE' };
   if (process.platform !== 'linux') return { ok: false, reason: `io_uring needs Linux (this is ${process.platform})` };
+  // The addon drives libuv handles directly: Bun and Deno do not provide those (Bun panics
+  // in uv_poll_init, Deno lacks uv_prepare_init), so it must never load there.
+  const runtime = (process.versions as Record<string, string | undefined>).bun !== undefined ? 'Bun' : 'Deno' in globalThis ? 'Deno' : undefined;
+  if (runtime !== undefined) return { ok: false, reason: `the io_uring addon needs Node.js's libuv; ${runtime} does not provide it` };
   const path = addonCandidates().find((p) => existsSync(p));
   if (path === undefined) {
     return { ok: false, reason: 'native addon not built (install liburing-dev and a C++ toolchain, then reinstall @monocoque/uring)' };

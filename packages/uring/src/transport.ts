@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import type { Listener, Stream, StreamEndpoint, StreamHandlers, Transport } from '@monocoque/core';
+import type { Listener, Stream, StreamEndpoint, StreamHandlers, Transport, TransportConnectOptions } from '@monocoque/core';
 import { ZmqError, type ErrorCode } from '@monocoque/zmtp';
 import type { NativeBinding } from './native.js';
 
@@ -202,6 +202,7 @@ interface PendingConnect {
 
 interface ListenerState {
   onStream(stream: Stream): void;
+  onAcceptError: ((error: Error) => void) | undefined;
   ipcPath: string | undefined;
   closed: (() => void) | undefined;
   retry: NodeJS.Timeout | undefined;
@@ -313,6 +314,7 @@ class Ring {
   private onAcceptError(listenerId: number): void {
     const l = this.listeners.get(listenerId);
     if (l === undefined || l.retry !== undefined) return;
+    l.onAcceptError?.(new Error('accept failed (out of file descriptors or memory); retrying'));
     l.retry = setTimeout(() => {
       l.retry = undefined;
       if (this.listeners.has(listenerId)) this.native.rearmAccept(listenerId);
@@ -342,7 +344,7 @@ export function createTransport(native: NativeBinding): Transport {
   return {
     name: 'uring',
 
-    async listen(endpoint: StreamEndpoint, onStream: (stream: Stream) => void): Promise<Listener> {
+    async listen(endpoint: StreamEndpoint, onStream: (stream: Stream) => void, onAcceptError?: (error: Error) => void): Promise<Listener> {
       const r = getRing();
       let id: number;
       let resolved: string;
@@ -366,7 +368,7 @@ export function createTransport(native: NativeBinding): Transport {
           throw toZmqError(e, 'bind', resolved);
         }
       }
-      const state: ListenerState = { onStream, ipcPath, closed: undefined, retry: undefined };
+      const state: ListenerState = { onStream, onAcceptError, ipcPath, closed: undefined, retry: undefined };
       r.listeners.set(id, state);
       let closing: Promise<void> | undefined;
       return {
@@ -384,8 +386,9 @@ export function createTransport(native: NativeBinding): Transport {
       };
     },
 
-    async connect(endpoint: StreamEndpoint): Promise<Stream> {
+    async connect(endpoint: StreamEndpoint, options?: TransportConnectOptions): Promise<Stream> {
       const r = getRing();
+      const signal = options?.signal;
       let remote: string;
       let id: number;
       if (endpoint.protocol === 'tcp') {
@@ -405,7 +408,18 @@ export function createTransport(native: NativeBinding): Transport {
         }
       }
       return new Promise<Stream>((resolve, reject) => {
-        r.connects.set(id, { resolve, reject, remote });
+        const abandon = () => {
+          if (!r.connects.delete(id)) return;
+          r.native.destroy(id);
+          reject(new ZmqError('ECANCELED', `connect ${remote} abandoned`, { address: remote, cause: signal?.reason }));
+        };
+        const settle = <T>(f: (v: T) => void) => (v: T) => {
+          signal?.removeEventListener('abort', abandon);
+          f(v);
+        };
+        r.connects.set(id, { resolve: settle(resolve), reject: settle(reject), remote });
+        if (signal?.aborted) abandon();
+        else signal?.addEventListener('abort', abandon, { once: true });
       });
     },
   };

@@ -7,8 +7,12 @@ afterEach(() => {
   vi.resetModules();
 });
 
+/** Load the entry as a fresh process would: new module instances and no registered transports. */
 async function freshRegister(): Promise<typeof import('@monocoque/core')> {
   vi.resetModules();
+  // The registry lives in the process-wide runtime (shared by every copy of core on purpose).
+  const runtime = (globalThis as Record<symbol, { transports?: unknown } | undefined>)[Symbol.for('monocoque.runtime.v1')];
+  if (runtime !== undefined) delete runtime.transports;
   await import('../src/register.js');
   return import('@monocoque/core');
 }

@@ -1,0 +1,340 @@
+/**
+ * One ZMTP connection: a transport stream, its sans-IO `ZmtpSession`, the frame writer
+ * that batches its output, and its timers (handshake, heartbeats, the peer's TTL).
+ * RFC 23 (greeting, framing, NULL handshake) and RFC 37 §"Connection Heartbeat".
+ *
+ * A connection carries at most one pipe, from its handshake on; the pipe may outlive it
+ * (a connecting socket's pipe survives reconnects). Messages are encoded when written
+ * into the connection, and the batch is handed to the stream once per tick by the shared
+ * scheduler — the first message of a tick goes out at once (lowest request/reply latency).
+ *
+ * Heartbeats: with `heartbeatInterval`, a PING is sent every interval and the connection
+ * is dropped when nothing arrived for `heartbeatTimeout`. When the peer's PING announces a
+ * TTL, the connection is dropped if nothing arrives within it (libzmq arms that timer on
+ * each PING and cancels it on any traffic).
+ */
+import { FLAG_MORE, type Command, type PeerInfo, type SocketType, ZmqError, ZmtpSession, decodePing, encodePing } from '@monocoque/zmtp';
+import { FrameWriter } from './frame-writer.js';
+import type { ResolvedOptions } from './options.js';
+import type { Message, PreparedMessage, StreamPipe } from './pipe.js';
+import { scheduleFlush } from './scheduler.js';
+import type { Stream } from './transport.js';
+
+/** Who owns a connection (a connecter or a bound endpoint). Each call happens at most once per connection, `ended` always last. */
+export interface ConnectionOwner {
+  /** The handshake completed. Return the pipe to carry, or undefined to refuse the peer. */
+  connectionReady(connection: Connection): StreamPipe | undefined;
+  /** A command arrived for the carried pipe. */
+  connectionCommand(connection: Connection, pipe: StreamPipe, command: Command): void;
+  /** The connection ended. `handshake` is true when it ended before its handshake completed. */
+  connectionEnded(connection: Connection, error: ZmqError | undefined, handshake: boolean): void;
+}
+
+const enum State {
+  Handshake,
+  Ready,
+  Closed,
+}
+
+function encodeMessage(frames: readonly Buffer[]): Buffer[] {
+  const writer = new FrameWriter();
+  const last = frames.length - 1;
+  for (let i = 0; i <= last; i++) writer.frame(i < last ? FLAG_MORE : 0, frames[i]!);
+  return writer.take();
+}
+
+/** One ZMTP connection. */
+export class Connection {
+  /** The pipe this connection carries (after the handshake). */
+  pipe: StreamPipe | undefined;
+  /** The peer, once the handshake completed. */
+  peer: PeerInfo | undefined;
+  /** Inbound delivery is paused (receive high-water mark). */
+  paused = false;
+  private state = State.Handshake;
+  private readonly session: ZmtpSession;
+  private readonly writer = new FrameWriter();
+  private readonly sendHwm: () => number;
+  private batched = 0;
+  private blocked = false;
+  private dirty = false;
+  private parts: Buffer[] | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private ttlTimer: NodeJS.Timeout | undefined;
+  private lastInbound = 0;
+  private readonly heartbeatInterval: number;
+  private readonly heartbeatTimeout: number;
+  private readonly heartbeatTtl: number;
+
+  constructor(
+    private readonly owner: ConnectionOwner,
+    private readonly stream: Stream,
+    options: ResolvedOptions,
+    socketType: SocketType,
+    /** The endpoint (bind or connect address) this connection belongs to. */
+    readonly endpoint: string,
+    private readonly handshakeInterval = options.handshakeInterval,
+  ) {
+    this.sendHwm = () => options.sendHighWaterMark;
+    this.heartbeatInterval = options.heartbeatInterval;
+    this.heartbeatTimeout = options.heartbeatTimeout < 0 ? options.heartbeatInterval : options.heartbeatTimeout;
+    this.heartbeatTtl = options.heartbeatTimeToLive;
+    this.session = new ZmtpSession(
+      {
+        socketType,
+        ...(options.routingId ? { identity: options.routingId } : {}),
+        ...(options.mechanism ? { mechanism: options.mechanism } : {}),
+        maxMessageSize: options.maxMessageSize,
+      },
+      {
+        write: (data) => this.queueRaw(data),
+        ready: (peer) => this.onReady(peer),
+        frame: (body, more) => this.onFrame(body, more),
+        command: (command) => this.onCommand(command),
+        error: (error) => this.close(0, error),
+      },
+    );
+  }
+
+  /** The peer's address. */
+  get remoteAddress(): string {
+    return this.stream.remoteAddress;
+  }
+
+  /** Whether the handshake completed and the connection is open. */
+  get ready(): boolean {
+    return this.state === State.Ready;
+  }
+
+  /** Begin the handshake. */
+  start(): void {
+    this.stream.start({
+      onData: (chunk) => this.onData(chunk),
+      onDrain: () => this.onDrain(),
+      onClose: (error) => this.onStreamClosed(error),
+    });
+    if (this.handshakeInterval > 0) {
+      this.handshakeTimer = setTimeout(() => {
+        this.close(0, new ZmqError('ETIMEDOUT', `handshake with ${this.remoteAddress} did not complete within ${this.handshakeInterval} ms`));
+      }, this.handshakeInterval);
+      this.handshakeTimer.unref();
+    }
+    this.session.start();
+  }
+
+  // ------------------------------------------------------------------ output
+
+  /** Whether a message could be written now without waiting for the transport. */
+  hasRoom(): boolean {
+    if (this.state !== State.Ready || this.blocked) return false;
+    return true;
+  }
+
+  /**
+   * Whether one more message may be encoded now: the transport is not pushing back. At
+   * the send HWM the batch is handed over first, so a batch never exceeds the HWM.
+   */
+  makeRoom(): boolean {
+    if (this.state !== State.Ready || this.blocked) return false;
+    const hwm = this.sendHwm();
+    if (hwm > 0 && this.batched >= hwm) this.flush();
+    return true;
+  }
+
+  /** Encode one message (frames from `start` on) into the batch. */
+  writeMessage(message: readonly Buffer[], start: number): void {
+    const last = message.length - 1;
+    const transform = this.session.frameTransform;
+    for (let i = start; i <= last; i++) {
+      if (transform) this.writer.raw(this.session.encodeFrame(message[i]!, i < last));
+      else this.writer.frame(i < last ? FLAG_MORE : 0, message[i]!);
+    }
+    this.batched++;
+    this.markDirty();
+  }
+
+  /** Write a message encoded once for many peers. */
+  writePrepared(prepared: PreparedMessage): void {
+    if (this.session.frameTransform !== undefined) {
+      this.writeMessage(prepared.frames, 0);
+      return;
+    }
+    const encoded = (prepared.encoded ??= encodeMessage(prepared.frames));
+    for (const chunk of encoded) this.writer.raw(chunk);
+    this.batched++;
+    this.markDirty();
+  }
+
+  /** Send a subscription change in the form the peer understands. */
+  sendSubscription(subscribe: boolean, prefix: Buffer): void {
+    if (this.state === State.Ready) this.session.sendSubscription(subscribe, prefix);
+  }
+
+  /** Hand the batch to the transport (the scheduler calls this once per tick). */
+  flush(): void {
+    this.dirty = false;
+    if (this.blocked || this.state === State.Closed || this.writer.isEmpty) return;
+    this.batched = 0;
+    if (!this.stream.write(this.writer.take())) this.blocked = true;
+  }
+
+  private queueRaw(data: Buffer): void {
+    if (this.state === State.Handshake) {
+      // Greeting and handshake commands go straight out.
+      this.stream.write([data]);
+      return;
+    }
+    if (this.state === State.Closed) return;
+    this.writer.raw(data);
+    this.markDirty();
+  }
+
+  private markDirty(): void {
+    if (this.dirty) return;
+    this.dirty = true;
+    scheduleFlush(this);
+    // First output of the tick: write through now.
+    if (!this.blocked) {
+      this.batched = 0;
+      if (!this.stream.write(this.writer.take())) this.blocked = true;
+    }
+  }
+
+  private onDrain(): void {
+    this.blocked = false;
+    this.flush();
+    if (!this.blocked) this.pipe?.pump();
+  }
+
+  // ------------------------------------------------------------------ input
+
+  /** Stop reading (receive high-water mark). */
+  pause(): void {
+    if (this.paused || this.state === State.Closed) return;
+    this.paused = true;
+    this.stream.pause();
+  }
+
+  /** Resume reading. */
+  resume(): void {
+    if (!this.paused || this.state === State.Closed) return;
+    this.paused = false;
+    this.stream.resume();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.heartbeatInterval > 0) this.lastInbound = Date.now();
+    if (this.ttlTimer !== undefined) {
+      clearTimeout(this.ttlTimer);
+      this.ttlTimer = undefined;
+    }
+    this.session.feed(chunk);
+  }
+
+  private onReady(peer: PeerInfo): void {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.peer = peer;
+    this.state = State.Ready;
+    const pipe = this.owner.connectionReady(this);
+    if (pipe === undefined) {
+      if (this.state === State.Ready) this.close(0);
+      return;
+    }
+    if (this.state !== State.Ready) return;
+    this.pipe = pipe;
+    const ivl = this.heartbeatInterval;
+    if (ivl > 0) {
+      this.lastInbound = Date.now();
+      this.heartbeatTimer = setInterval(() => this.heartbeat(), ivl);
+      this.heartbeatTimer.unref();
+    }
+    pipe.pump();
+  }
+
+  private heartbeat(): void {
+    const timeout = this.heartbeatTimeout;
+    if (timeout > 0 && Date.now() - this.lastInbound > timeout) {
+      this.close(0, new ZmqError('ETIMEDOUT', `no traffic from ${this.remoteAddress} for ${timeout} ms (heartbeatTimeout)`));
+      return;
+    }
+    this.session.sendCommand(encodePing(this.heartbeatTtl));
+  }
+
+  private onCommand(command: Command): void {
+    if (command.name === 'PING') {
+      const ttl = decodePing(command.data).ttlMs;
+      if (ttl > 0) {
+        clearTimeout(this.ttlTimer);
+        this.ttlTimer = setTimeout(() => {
+          this.close(0, new ZmqError('ETIMEDOUT', `no traffic from ${this.remoteAddress} within the ${ttl} ms TTL its PING announced`));
+        }, ttl);
+        this.ttlTimer.unref();
+      }
+      return;
+    }
+    if (command.name === 'PONG') return;
+    if (this.pipe !== undefined) this.owner.connectionCommand(this, this.pipe, command);
+  }
+
+  private onFrame(body: Buffer, more: boolean): void {
+    if (more) {
+      (this.parts ??= []).push(body);
+      return;
+    }
+    let message: Message;
+    if (this.parts === undefined) {
+      message = [body];
+    } else {
+      message = this.parts;
+      message.push(body);
+      this.parts = undefined;
+    }
+    this.pipe?.deliver(message);
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  /**
+   * Close. With `linger` not 0 and no error, the batch is written and the stream ended
+   * gracefully (destroyed after `linger` ms when positive); otherwise destroyed at once.
+   */
+  close(linger: number, error?: ZmqError): void {
+    if (this.state === State.Closed) return;
+    const handshake = this.state === State.Handshake;
+    this.state = State.Closed;
+    this.teardown();
+    if (linger !== 0 && error === undefined) {
+      if (!this.writer.isEmpty) this.stream.write(this.writer.take());
+      this.stream.end();
+      if (linger > 0) setTimeout(() => this.stream.destroy(), linger).unref();
+    } else {
+      this.stream.destroy();
+    }
+    this.owner.connectionEnded(this, error, handshake);
+  }
+
+  private teardown(): void {
+    this.session.close();
+    this.parts = undefined; // messages are atomic: a partial one is dropped
+    clearTimeout(this.handshakeTimer);
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.ttlTimer);
+  }
+
+  private onStreamClosed(error: Error | undefined): void {
+    if (this.state === State.Closed) return;
+    const handshake = this.state === State.Handshake;
+    this.state = State.Closed;
+    this.teardown();
+    this.stream.destroy();
+    const err =
+      error !== undefined
+        ? new ZmqError('ECANCELED', error.message, { cause: error, address: this.remoteAddress })
+        : handshake
+          ? new ZmqError('ECANCELED', `${this.remoteAddress} closed the connection during the handshake`, { address: this.remoteAddress })
+          : undefined;
+    this.owner.connectionEnded(this, err, handshake);
+  }
+}
