@@ -5,7 +5,7 @@
  *
  * Bytes in, frames and events out: nothing here touches sockets, timers or the event loop.
  */
-export { ZmqError, isZmqError, type ErrorCode, type ZmqErrorOptions } from './errors.js';
+export { ERRNO, ZmqError, errnoOf, isZmqError, type ErrorCode, type ZmqErrorOptions } from './errors.js';
 export { type SocketType, SOCKET_TYPES, isCompatibleSocketType, isSocketType } from './socket-type.js';
 export {
   GREETING_SIZE,

@@ -37,7 +37,16 @@ export function randomSplit(rand: () => number, data: Buffer, maxPieces: number)
   const pieces = randInt(rand, 1, Math.max(1, Math.min(maxPieces, data.length)));
   const cuts = new Set<number>();
   while (cuts.size < pieces - 1) cuts.add(randInt(rand, 1, data.length - 1));
-  const points = [0, ...[...cuts].sort((x, y) => x - y), data.length];
+  return splitAt(data, cuts);
+}
+
+/**
+ * Split `data` at the given offsets (any order; duplicates, 0, `data.length` and values
+ * beyond it are ignored) into contiguous pieces, non-empty unless `data` is.
+ */
+export function splitAt(data: Buffer, cuts: Iterable<number>): Buffer[] {
+  const inside = [...new Set(cuts)].filter((c) => c > 0 && c < data.length).sort((x, y) => x - y);
+  const points = [0, ...inside, data.length];
   const out: Buffer[] = [];
   for (let i = 0; i + 1 < points.length; i++) out.push(data.subarray(points[i], points[i + 1]));
   return out;
