@@ -1,31 +1,23 @@
 #!/usr/bin/env node
 // `pnpm test:runtimes`: runs the runtime-neutral interop check (e2e/runtimes/interop.mjs)
 // under Node, Bun and Deno, one after the other, on the built packages (run `pnpm build`
-// first). Bun and Deno come from the npm registry at the versions pinned below, installed
-// into tools/runtimes/.cache (gitignored) by `node tools/runtimes/run.mjs --install`, which
+// first). Bun and Deno come from the npm registry at the versions pinned in runtimes.mjs,
+// installed into tools/runtimes/.cache (gitignored) by `node tools/runtimes/run.mjs --install`, which
 // tools/setup.sh calls. Under CI a missing runtime fails the run; locally it is skipped
 // with the reason printed.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** The runtimes besides Node: npm package (binary inside) and pinned version. */
-export const PINNED = {
-  bun: { pkg: '@oven/bun-linux-x64', version: '1.4.5', bin: 'bin/bun', args: [] },
-  deno: { pkg: '@deno/linux-x64-glibc', version: '2.9.6', bin: 'deno', args: ['run', '-A'] },
-};
+import { binaryOf, CACHE as cache, PINNED } from './runtimes.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cache = join(root, 'tools/runtimes/.cache');
 const INTEROP = join(root, 'e2e/runtimes/interop.mjs');
 const DENO_NPM = join(root, 'e2e/runtimes/deno-npm-specifiers.mjs');
 /** What an application needs under Deno (README "Runtimes"): tcp:// needs the first two, ipc:// all four. */
 const DENO_USER_PERMISSIONS = ['--allow-net', '--allow-env=MONOCOQUE_TRANSPORT', '--allow-read=/tmp', '--allow-write=/tmp'];
 const PER_RUNTIME_TIMEOUT_MS = 180_000;
 const CI = process.env.CI === 'true';
-
-const binaryOf = (name) => join(cache, 'node_modules', PINNED[name].pkg, PINNED[name].bin);
 
 /** Version the binary reports, or why it cannot run. */
 function probe(name) {
