@@ -32,3 +32,9 @@ if ! command -v pnpm >/dev/null || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_V
 fi
 
 pnpm install --frozen-lockfile
+
+# Bun and Deno for `pnpm test:runtimes`, from the npm registry at pinned versions, into the
+# gitignored tools/runtimes/.cache. Not fatal here: under CI test:runtimes then fails
+# with the reason; locally it skips them.
+node tools/runtimes/run.mjs --install \
+  || echo "setup: could not install Bun/Deno; pnpm test:runtimes will fail under CI and skip them elsewhere"

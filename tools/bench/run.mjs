@@ -6,7 +6,7 @@
  *
  *   node tools/bench/run.mjs [--quick] [--filter push-pull/tcp] [--impl monocoque,zeromq]
  *                            [--duration 1000] [--warmup 300] [--repeat 1]
- *                            [--memory [--connections 10000]] [--docs]
+ *                            [--memory [--connections 10000]] [--docs] [--runtime bun]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Child } from './lib/proc.mjs';
+import { runtimeCommand } from '../runtimes/runtimes.mjs';
 import { buildMatrix, baseId, IMPLS, MEASURER, sizeLabel } from './lib/matrix.mjs';
 import { medianOfRuns } from './lib/stats.mjs';
 import { evaluateTargets, fmtCell, problemLines, renderTables, renderTargets } from './lib/report.mjs';
@@ -40,6 +41,8 @@ const USAGE = `Usage: node tools/bench/run.mjs [options]
   --memory             also run the idle-connection memory benchmark (memory.mjs)
   --connections <n>    connections for --memory (default 10000)
   --docs               regenerate docs/performance.md and docs/performance-chart.svg
+  --runtime <name>     run the JS workers under node (default), bun or deno (the pinned
+                       binaries of tools/runtimes; npm zeromq and io_uring do not load on bun/deno)
   --help`;
 
 /** @param {string[]} argv */
@@ -54,6 +57,7 @@ function parseArgs(argv) {
     memory: false,
     connections: 10000,
     docs: false,
+    runtime: 'node',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -83,6 +87,7 @@ function parseArgs(argv) {
       case '--memory': opts.memory = true; break;
       case '--connections': opts.connections = Math.floor(num()); break;
       case '--docs': opts.docs = true; break;
+      case '--runtime': opts.runtime = value(); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new Error(`unknown option ${a}\n${USAGE}`);
     }
@@ -140,7 +145,7 @@ function buildC() {
  * @returns {Promise<any>}
  */
 async function probeJs(impl) {
-  const child = new Child(`${impl} probe`, process.execPath, [WORKER, '--probe', impl], childEnv(impl));
+  const child = new Child(`${impl} probe`, JS.command, [...JS.args, WORKER, '--probe', impl], childEnv(impl));
   try {
     return await child.waitFor('probe', 30_000);
   } catch (err) {
@@ -159,6 +164,9 @@ function childEnv(impl) {
 }
 
 let ipcCounter = 0;
+
+/** How JS workers are started (`--runtime`): Node by default, else a pinned Bun or Deno. */
+let JS = runtimeCommand('node');
 
 /**
  * Run one scenario for one implementation once: spawn server, wait until bound, spawn
@@ -183,7 +191,7 @@ async function runOnce(s, impl, variant, cfg) {
       impl, role, pattern: s.pattern, variant, endpoint, size: s.size,
       warmupMs: cfg.warmupMs, warmupMsgs: cfg.warmupMsgs, durationMs: cfg.durationMs, maxMsgs: cfg.maxMsgs,
     };
-    return new Child(label, process.execPath, [WORKER, JSON.stringify(wcfg)], childEnv(impl));
+    return new Child(label, JS.command, [...JS.args, WORKER, JSON.stringify(wcfg)], childEnv(impl));
   };
   /** @type {Child[]} */
   const children = [];
@@ -210,13 +218,15 @@ async function runOnce(s, impl, variant, cfg) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
+  JS = runtimeCommand(opts.runtime);
   const machine = machineInfo();
+  if (opts.runtime !== 'node') machine.runtime = `${opts.runtime} ${spawnSync(JS.command, ['--version'], { encoding: 'utf8' }).stdout.match(/\d+\.\d+\.\d+/)?.[0]}`;
   const cfg = opts.quick
     ? { warmupMs: 0, warmupMsgs: 30, durationMs: 1000, maxMsgs: 300, timeoutMs: 8_000 }
     : { warmupMs: opts.warmupMs, warmupMsgs: 100, durationMs: opts.durationMs, maxMsgs: 1e12, timeoutMs: opts.warmupMs + opts.durationMs + 12_000 };
 
   console.log(`Monocoque side-by-side benchmark${opts.quick ? ' (--quick smoke run: numbers are not meaningful)' : ''}`);
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, kernel ${machine.kernel}, node ${machine.node}`);
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, kernel ${machine.kernel}, node ${machine.node}${machine.runtime ? `, workers on ${machine.runtime}` : ''}`);
 
   // Availability of each column, decided once up front.
   /** @type {Record<string, { available: boolean, reason?: string, version?: string, patterns?: Record<string, { ok: boolean, reason?: string, batch?: boolean }> }>} */
@@ -314,7 +324,7 @@ async function main() {
   if (problems.length) console.log(`\n${problems.map((l) => `  ${l}`).join('\n')}`);
   console.log(`\nTargets${opts.quick ? ' (quick run: not meaningful)' : ''}:\n${renderTargets(targets)}\n`);
 
-  const full = !opts.quick && opts.filter.length === 0 && opts.impls.length === IMPLS.length;
+  const full = !opts.quick && opts.filter.length === 0 && opts.impls.length === IMPLS.length && opts.runtime === 'node';
   const doc = {
     schema: 1,
     date: new Date().toISOString(),
