@@ -331,7 +331,7 @@ export class Connection {
     this.stream.destroy();
     const err =
       error !== undefined
-        ? new ZmqError('ECANCELED', error.message, { cause: error, address: this.remoteAddress })
+        ? new ZmqError('ECONNRESET', error.message, { cause: error, address: this.remoteAddress })
         : handshake
           ? new ZmqError('ECANCELED', `${this.remoteAddress} closed the connection during the handshake`, { address: this.remoteAddress })
           : undefined;

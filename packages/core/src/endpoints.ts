@@ -89,7 +89,7 @@ export class BoundEndpoint implements ConnectionOwner, PipeCarrier {
         this.host.emitEvent({
           type: 'accept:error',
           address: this.resolved || this.requested,
-          error: new ZmqError('ECONNABORTED' as 'ECANCELED', `accept on ${this.resolved || this.requested} failed: ${error.message}`, { cause: error }),
+          error: new ZmqError('ECONNABORTED', `accept on ${this.resolved || this.requested} failed: ${error.message}`, { cause: error }),
         }),
     );
     this.resolved = this.listener.endpoint;
