@@ -101,6 +101,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
    */
   protected constructor(type: SocketType, options: SocketOptions = {}, patternOptions: readonly OptionSpec[] = NO_PATTERN_OPTIONS) {
     this.type = type;
+    Object.defineProperty(this, 'type', { value: type, writable: false, enumerable: true, configurable: false });
     this.table = tableFor(patternOptions);
     const proto = Object.getPrototypeOf(this) as object;
     if (!prototypes.has(proto)) {
@@ -112,6 +113,16 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
   }
 
   // ---------------------------------------------------------------- options
+
+  /**
+   * Make the socket non-extensible, as zeromq.js sockets are, so that assigning a
+   * misspelt option (`sock.lingr = 0`) throws instead of silently creating a property.
+   * Each socket class calls this at the end of its constructor with itself; subclasses of
+   * it stay extensible.
+   */
+  protected sealAs(cls: abstract new (...args: never[]) => Socket): void {
+    if (this.constructor === cls) Object.preventExtensions(this);
+  }
 
   /** Read an option by name (the same as reading the property). Throws `EINVAL` for unknown names. */
   getOption(name: string): unknown {

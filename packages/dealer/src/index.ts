@@ -26,6 +26,7 @@ export class Dealer extends Socket {
 
   constructor(options: DealerOptions = {}) {
     super('DEALER', options, DEALER_OPTIONS);
+    this.sealAs(Dealer);
   }
 
   protected attachPipe(pipe: Pipe): boolean {

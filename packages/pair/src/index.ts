@@ -30,6 +30,7 @@ export class Pair extends Socket {
   /** Create a PAIR socket. */
   constructor(options: PairOptions = {}) {
     super('PAIR', options);
+    this.sealAs(Pair);
   }
 
   /** Whether a peer is attached right now. */

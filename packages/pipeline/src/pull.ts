@@ -29,6 +29,7 @@ export class Pull extends Socket {
   /** Create a PULL socket. */
   constructor(options: PullOptions = {}) {
     super('PULL', options, PULL_OPTIONS);
+    this.sealAs(Pull);
   }
 
   /** A PULL socket cannot send: `send()` rejects and `write()` throws with `ENOTSUP`. */

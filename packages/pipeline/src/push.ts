@@ -33,6 +33,7 @@ export class Push extends Socket {
   /** Create a PUSH socket. */
   constructor(options: PushOptions = {}) {
     super('PUSH', options, PUSH_OPTIONS);
+    this.sealAs(Push);
   }
 
   /** A PUSH socket cannot receive: `receive()` rejects with `ENOTSUP`. */

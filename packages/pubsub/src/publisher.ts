@@ -221,6 +221,7 @@ export abstract class PublisherBase extends Socket {
 export class Publisher extends PublisherBase {
   constructor(options: PublisherOptions = {}) {
     super('PUB', options);
+    this.sealAs(Publisher);
   }
 
   /** A PUB socket cannot receive: `receive()` rejects with `ENOTSUP`. */
@@ -272,6 +273,7 @@ export class XPublisher extends PublisherBase {
     super('XPUB', options);
     if (this.verboser) this.verbose = true;
     if (options.verbosity != null) this.verbosity = options.verbosity;
+    this.sealAs(XPublisher);
   }
 
   /** zeromq.js v6 spelling of `verbose`/`verboser`. */

@@ -16,7 +16,7 @@
  *   other message is passed upstream to every publisher (dropped for a peer over its
  *   high-water mark; never waits).
  */
-import { type Message, type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError } from '@monocoque/core';
+import { BASE_OPTIONS, type Message, type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError } from '@monocoque/core';
 import { type PrefixLike, isSubscriptionFrame, toPrefix } from './subscription.js';
 import { RemoveResult, SubscriptionIndex } from './trie.js';
 
@@ -26,8 +26,11 @@ export interface SubscriberOptions extends SocketOptions {
   /** Not supported: accepted only as false. */ invertMatching?: boolean;
 }
 
-const SUB_OPTIONS: readonly OptionSpec[] = [UNSUPPORTED_PATTERN_OPTIONS.conflate, UNSUPPORTED_PATTERN_OPTIONS.invertMatching];
-const XSUB_OPTIONS: readonly OptionSpec[] = [];
+// libzmq's XSUB (and so SUB) defaults to linger 0: pending subscriptions are not worth
+// waiting for at close. zeromq.js reports the same default.
+const LINGER_0: OptionSpec = { ...BASE_OPTIONS.find((o) => o.name === 'linger')!, default: 0 };
+const SUB_OPTIONS: readonly OptionSpec[] = [LINGER_0, UNSUPPORTED_PATTERN_OPTIONS.conflate, UNSUPPORTED_PATTERN_OPTIONS.invertMatching];
+const XSUB_OPTIONS: readonly OptionSpec[] = [LINGER_0];
 
 const SELF = true;
 
@@ -126,6 +129,7 @@ export abstract class SubscriberBase extends Socket {
 export class Subscriber extends SubscriberBase {
   constructor(options: SubscriberOptions = {}) {
     super('SUB', options);
+    this.sealAs(Subscriber);
   }
 
   /**
@@ -178,6 +182,7 @@ export class Subscriber extends SubscriberBase {
 export class XSubscriber extends SubscriberBase {
   constructor(options: SubscriberOptions = {}) {
     super('XSUB', options);
+    this.sealAs(XSubscriber);
   }
 
   protected sendMessage(frames: Buffer[]): boolean {

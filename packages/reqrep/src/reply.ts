@@ -39,6 +39,7 @@ export class Reply extends Socket {
   /** Create a REP socket. */
   constructor(options: ReplyOptions = {}) {
     super('REP', options);
+    this.sealAs(Reply);
   }
 
   /** A request is received only when no reply is owed, by one `receive()` at a time (`EFSM`). */

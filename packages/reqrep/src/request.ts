@@ -85,6 +85,7 @@ export class Request extends Socket {
   /** Create a REQ socket. */
   constructor(options: RequestOptions = {}) {
     super('REQ', options, REQUEST_OPTIONS);
+    this.sealAs(Request);
   }
 
   /**

@@ -46,6 +46,7 @@ export class Router extends Socket {
 
   constructor(options: RouterOptions = {}) {
     super('ROUTER', options, ROUTER_OPTIONS);
+    this.sealAs(Router);
   }
 
   /**
