@@ -7,7 +7,7 @@ import { Router } from '@monocoque/router';
 import { type FaultProxy, startFaultProxy } from '@monocoque/test-support';
 import { TCP_ANY } from '../helpers/endpoints.js';
 import { type HasEvents, nextEvent, recv, recvN } from '../helpers/ours.js';
-import { Scope, assertFramesEqual, frameOf, sleep } from '../helpers/util.js';
+import { Scope, assertFramesEqual, frameOf, sleep, waitFor } from '../helpers/util.js';
 
 const scope = new Scope();
 afterEach(() => scope.cleanup());
@@ -155,9 +155,7 @@ describe('Dealer → fault proxy → Router (Monocoque both ends, tcp loopback)'
 
     // The Dealer reconnects at once, but through a partition no handshake can complete.
     const connects = l.proxy.accepted;
-    const pollUntil = Date.now() + 2000;
-    while (l.proxy.accepted === connects && Date.now() < pollUntil) await sleep(10);
-    expect(l.proxy.accepted).toBeGreaterThan(connects);
+    await waitFor(l.proxy, 'connection', () => l.proxy.accepted > connects, 2000, 'a reconnect through the proxy');
     await sleep(300);
     expect(events).toEqual(['disconnect']);
 
@@ -173,9 +171,8 @@ describe('Dealer → fault proxy → Router (Monocoque both ends, tcp loopback)'
     const events = recordEvents(l.dealer, ['handshake']);
     l.dealer.connect(l.proxy.endpoint);
     const pending = l.dealer.send(['queued', 'while refused']);
-    const pollUntil = Date.now() + 3000;
-    while (l.proxy.accepted < 3 && Date.now() < pollUntil) await sleep(10);
-    expect(l.proxy.accepted).toBeGreaterThanOrEqual(3); // reconnectInterval 50: retried
+    // reconnectInterval 50: the Dealer keeps retrying
+    await waitFor(l.proxy, 'connection', () => l.proxy.accepted >= 3, 3000, '3 connection attempts');
     expect(events).toEqual([]);
 
     const handshake = nextEvent(l.dealer, 'handshake', 5000);
@@ -193,9 +190,7 @@ describe('Dealer → fault proxy → Router (Monocoque both ends, tcp loopback)'
     const events = recordEvents(l.dealer, ['handshake']);
     l.dealer.connect(l.proxy.endpoint);
     // Nothing answers: the Dealer must give up on the handshake and connect again.
-    const pollUntil = Date.now() + 3000;
-    while (l.proxy.accepted < 2 && Date.now() < pollUntil) await sleep(10);
-    expect(l.proxy.accepted).toBeGreaterThanOrEqual(2);
+    await waitFor(l.proxy, 'connection', () => l.proxy.accepted >= 2, 3000, 'a second connection attempt');
     expect(events).toEqual([]);
 
     const handshake = nextEvent(l.dealer, 'handshake', 5000);

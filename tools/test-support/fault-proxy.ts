@@ -111,11 +111,12 @@ class Pump {
       this.queued -= piece.length;
       if (this.queued < LOW_MARK && this.from.isPaused() && !this.from.destroyed) this.from.resume();
       if (max > 0) {
-        // One piece per write, the next one only after this one reached the kernel and the
-        // event loop went round once (so a reader in this process sees it on its own).
+        // One piece per write, each in its own turn of the event loop (so that a reader in
+        // this process gets to read it on its own), the next only after this one reached
+        // the kernel.
         this.waiting = true;
-        to.write(piece, () =>
-          setImmediate(() => {
+        setImmediate(() =>
+          to.write(piece, () => {
             this.waiting = false;
             this.flush();
           }),
