@@ -7,7 +7,7 @@ import { Router } from '@monocoque/router';
 import { type FaultProxy, startFaultProxy } from '@monocoque/test-support';
 import { TCP_ANY } from '../helpers/endpoints.js';
 import { type HasEvents, nextEvent, recv, recvN } from '../helpers/ours.js';
-import { Scope, assertFramesEqual, frameOf, sleep, waitFor } from '../helpers/util.js';
+import { Scope, assertFramesEqual, frameOf, sleep, waitFor, withTimeout } from '../helpers/util.js';
 
 const scope = new Scope();
 afterEach(() => scope.cleanup());
@@ -53,6 +53,40 @@ async function roundTrip({ router, dealer }: Link, tag: string): Promise<void> {
   assertFramesEqual(rest, [Buffer.from('ping'), Buffer.from(tag)], `request ${tag}`);
   await router.send([id!, 'pong', tag]);
   assertFramesEqual(await recv(dealer, 5000, `dealer receive (${tag})`), [Buffer.from('pong'), Buffer.from(tag)], `reply ${tag}`);
+}
+
+/**
+ * After a reconnect, a message gets through and is answered. The Dealer sends a ping every
+ * 100 ms until the Router has one: its reconnect can race the Router's clean-up of the old
+ * connection, and a Router without `handover` refuses a second connection with the same
+ * routing id (libzmq ignores it); messages sent on that refused connection are lost.
+ * Returns the other messages the Router got before the first ping. Later duplicate pings
+ * may still be queued at the Router afterwards.
+ */
+async function flowsAgain({ router, dealer }: Link, tag: string): Promise<Buffer[][]> {
+  const before: Buffer[][] = [];
+  const receiving = (async () => {
+    for (;;) {
+      const m = await recv(router, 5000, `router receive (${tag})`);
+      if (m[1]?.toString() === 'ping') return m;
+      before.push(m);
+    }
+  })();
+  let settled = false;
+  receiving.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  while (!settled) {
+    await withTimeout(dealer.send(['ping', tag]), 5000, `dealer send (${tag})`);
+    await Promise.race([receiving.catch(() => {}), sleep(100)]);
+  }
+  const [id, ...rest] = await receiving;
+  expect(id!.toString()).toBe('d1');
+  assertFramesEqual(rest, [Buffer.from('ping'), Buffer.from(tag)], `request ${tag}`);
+  await router.send([id!, 'pong', tag]);
+  assertFramesEqual(await recv(dealer, 5000, `dealer receive (${tag})`), [Buffer.from('pong'), Buffer.from(tag)], `reply ${tag}`);
+  return before;
 }
 
 describe('Dealer → fault proxy → Router (Monocoque both ends, tcp loopback)', () => {
@@ -119,21 +153,15 @@ describe('Dealer → fault proxy → Router (Monocoque both ends, tcp loopback)'
 
     // Messages of the old connection may be lost (ZeroMQ semantics), but what the Router
     // got of them is in order and without duplicates; after those, new messages flow.
-    await l.dealer.send(['ping', 'after-reset']);
+    const late = await flowsAgain(l, 'after-reset');
     const seqs = [9];
-    for (;;) {
-      const [, kind, tag] = await recv(l.router, 5000, 'router receive (after reset)');
-      if (kind!.toString() === 'ping') {
-        expect(tag!.toString()).toBe('after-reset');
-        break;
-      }
+    for (const [, kind, seq] of late) {
       expect(kind!.toString()).toBe('before');
-      seqs.push(Number(tag!.toString()));
+      seqs.push(Number(seq!.toString()));
     }
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]!);
     console.log(`reset mid-stream: ${seqs.length - 1 + 10} of 50 earlier messages arrived before the reset`);
-    await roundTrip(l, 'after-reset-2');
-    expect(l.proxy.connections).toBe(1);
+    await waitFor(l.proxy, 'connectionClosed', () => l.proxy.connections === 1, 5000, 'only the new connection open');
   });
 
   it('a stalled link is detected by heartbeats (100/300 ms) and the Dealer reconnects after resume()', async () => {
@@ -162,7 +190,8 @@ describe('Dealer → fault proxy → Router (Monocoque both ends, tcp loopback)'
     const handshake = nextEvent(l.dealer, 'handshake', 5000);
     l.proxy.resume();
     await handshake;
-    await roundTrip(l, 'after-resume');
+    await flowsAgain(l, 'after-resume');
+    console.log(`stalled link: Dealer events after the stall: ${events.join(', ')}`);
   });
 
   it('a refused endpoint is retried until it accepts; a send issued meanwhile is delivered', async () => {
