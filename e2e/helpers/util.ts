@@ -77,3 +77,25 @@ export class Scope {
     cleanupIpcFiles();
   }
 }
+
+/**
+ * Resolve once `cond()` holds, checking it now and again on every `event` of `emitter`;
+ * reject after `ms` with `what` in the message.
+ */
+export function waitFor(
+  emitter: { on(event: string, fn: () => void): unknown; off(event: string, fn: () => void): unknown },
+  event: string,
+  cond: () => boolean,
+  ms: number,
+  what: string,
+): Promise<void> {
+  let check: (() => void) | undefined;
+  const p = new Promise<void>((resolve) => {
+    check = () => {
+      if (cond()) resolve();
+    };
+    emitter.on(event, check);
+    check();
+  });
+  return withTimeout(p, ms, what).finally(() => emitter.off(event, check!));
+}

@@ -104,3 +104,5 @@ export function socketTracker(): <T extends { close(): void }>(socket: T) => T {
     return socket;
   };
 }
+
+export { type Direction, FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.js';
