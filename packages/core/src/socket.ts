@@ -302,14 +302,17 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     this.pendingReceives.cancelAll(() => closedError('receive'));
     for (const connecter of this.connecters.values()) connecter.terminate(linger);
     this.connecters.clear();
-    for (const b of this.bound.values()) void b.close();
+    const listeners = [...this.bound.values()].map((b) => b.close());
     this.bound.clear();
     for (const name of this.inprocBound) inprocUnbind(name, this.host);
     for (const name of this.inprocConnected.keys()) inprocCancelConnect(name, this.host);
     for (const pipe of [...this.pipes]) pipe.close(linger);
     for (const waiter of this.flushWaiters) waiter();
     this.flushWaiters = [];
-    this.host.emitEvent({ type: 'end', address: this._lastEndpoint ?? '' });
+    // The monitor ends after the listeners reported `close` (as libzmq's do).
+    const end = () => this.host.emitEvent({ type: 'end', address: this._lastEndpoint ?? '' });
+    if (listeners.length === 0) end();
+    else void Promise.all(listeners).then(end);
   }
 
   // ---------------------------------------------------------------- messaging
