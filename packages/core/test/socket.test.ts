@@ -313,3 +313,26 @@ describe('pattern errors on receive', () => {
     await expect(next).rejects.toMatchObject({ code: 'EFSM' });
   });
 });
+
+describe('fairness', () => {
+  it('a loop of awaited receive() over queued messages lets timers run', async () => {
+    const ep = `inproc://fair-${Math.random()}`;
+    const server = t.add(new TestSocket({ receiveHighWaterMark: 0 }));
+    await server.bind(ep);
+    const client = t.add(new TestSocket({ sendHighWaterMark: 0 }));
+    client.connect(ep);
+    const total = 5000;
+    for (let i = 0; i < total; i++) client.write(String(i));
+    await client.flush();
+    let receivedWhenTimerFired = -1;
+    let received = 0;
+    setTimeout(() => (receivedWhenTimerFired = received), 0);
+    while (received < total) {
+      await server.receive();
+      received++;
+    }
+    // The timer ran in the middle of the backlog, not after it.
+    expect(receivedWhenTimerFired).toBeGreaterThan(0);
+    expect(receivedWhenTimerFired).toBeLessThan(total);
+  });
+});
