@@ -113,6 +113,7 @@ struct Sock {
   int inflight = 0;          // SQEs (or multishot chains) not yet finally completed
   bool destroying = false;   // close in progress: no new operations
   int closeErr = 0;
+  bool busy = false;         // counted in Ring::busy (see WantsLoop)
 
   // receive
   bool started = false, paused = false, recvArmed = false, recvCancel = false;
@@ -153,6 +154,7 @@ struct Ring {
   uv_prepare_t prepare;
   int handlesOpen = 0;
   bool pollRef = false;
+  int busy = 0;              // sockets that keep the event loop alive (WantsLoop)
 
   // provided buffers
   struct io_uring_buf_ring* br = nullptr;
@@ -229,12 +231,30 @@ Sock* Find(Ring* r, uint32_t id) {
   return it == r->socks.end() ? nullptr : it->second;
 }
 
+// Like an unref'd node:net socket, whose pending write and connect requests keep libuv
+// alive but whose idle handle does not: a socket holds the event loop only while bytes are
+// queued, a connect is in progress or a graceful shutdown is under way. The engine keeps
+// the process alive for pending calls itself.
+bool WantsLoop(const Sock* s) {
+  return !s->destroying && s->state != S_LISTENING &&
+         (s->queued > 0 || s->state == S_CONNECTING || (s->ending && !s->shutdownDone));
+}
+
 void UpdateRef(Ring* r) {
-  bool want = !r->socks.empty();
+  bool want = r->busy > 0;
   if (want == r->pollRef) return;
   r->pollRef = want;
   if (want) uv_ref(reinterpret_cast<uv_handle_t*>(&r->poll));
   else uv_unref(reinterpret_cast<uv_handle_t*>(&r->poll));
+}
+
+// Recount `s` after its send queue, connect or shutdown state changed.
+void Touch(Ring* r, Sock* s) {
+  bool b = WantsLoop(s);
+  if (b == s->busy) return;
+  s->busy = b;
+  r->busy += b ? 1 : -1;
+  UpdateRef(r);
 }
 
 io_uring_sqe* GetSqe(Ring* r) {
@@ -276,7 +296,7 @@ Sock* NewSock(Ring* r, int fd, State st, bool tcp) {
   s->state = st;
   s->tcp = tcp;
   r->socks.emplace(id, s);
-  UpdateRef(r);
+  Touch(r, s);
   return s;
 }
 
@@ -284,6 +304,7 @@ void FreeSock(Ring* r, Sock* s) {
   for (Piece& p : s->q) ReleasePiece(r->env, p);
   s->q.clear();
   r->socks.erase(s->id);
+  if (s->busy) r->busy--;
   delete s;
   UpdateRef(r);
 }
@@ -327,6 +348,7 @@ void CloseSock(Ring* r, Sock* s, int err) {
   }
   s->destroying = true;
   s->closeErr = err;
+  Touch(r, s);
   // Like node:net (whose write() goes straight to the kernel when it can), bytes written
   // just before a local destroy() should still leave: one non-blocking sendmsg of the
   // queue when no send is in flight (with one in flight the rest cannot keep its order).
@@ -553,6 +575,7 @@ void OnSend(Ring* r, Sock* s, int res) {
   } else if (s->ending) {
     DoShutdown(r, s);
   }
+  Touch(r, s);
   if (s->needDrain && s->queued <= kLowWater) {
     s->needDrain = false;
     Emit(r, EV_DRAIN, s->id, 0, 0);
@@ -573,6 +596,7 @@ void OnConnect(Ring* r, Sock* s, int res) {
     return;
   }
   s->state = S_OPEN;
+  Touch(r, s);
   Emit(r, EV_CONNECT, s->id, 0, 0);
 }
 
@@ -612,6 +636,7 @@ void OnAccept(Ring* r, Sock* l, int res, unsigned flags) {
 void OnShutdown(Ring* r, Sock* s, int res) {
   s->inflight--;
   s->shutdownDone = true;
+  Touch(r, s);
   if (s->destroying) {
     MaybeFinalize(r, s);
     return;
@@ -1260,6 +1285,7 @@ napi_value Write(napi_env env, napi_callback_info info) {
     s->queued += length;
   }
   if (!s->q.empty()) MarkDirty(r, s);
+  Touch(r, s);
   bool ok = s->queued < kHighWater;
   if (!ok) s->needDrain = true;
   napi_get_boolean(env, ok, &out);
@@ -1276,6 +1302,7 @@ napi_value End(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   s->ending = true;
+  Touch(r, s);
   if (!s->sending && s->q.empty()) DoShutdown(r, s);
   if (!s->recvArmed && WantRecv(s)) ArmRecv(r, s);
   return nullptr;

@@ -46,6 +46,8 @@ function transpile(dir: string): void {
     `
 import { parentPort, workerData } from 'node:worker_threads';
 import { uringTransport } from './index.js';
+// Open sockets do not keep a thread alive (as with node:net): stay up until terminate().
+setInterval(() => {}, 1 << 30);
 const t = uringTransport();
 const run = async (endpoint) => {
   let accepted;
