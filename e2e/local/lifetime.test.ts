@@ -4,7 +4,7 @@
 // behave like zeromq.js v6 / libzmq, the same fixture runs on npm `zeromq` in the same test
 // and both must agree.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Socket as NetSocket, createServer } from 'node:net';
+import { type Socket as NetSocket, connect as netConnect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -279,4 +279,72 @@ describe('close() honours linger for messages queued before any connection', () 
       );
     });
   }
+});
+
+describe('connectTimeout', () => {
+  /** Open a raw TCP connection to 127.0.0.1:`port`; resolves whether it completed within `ms`. */
+  function rawConnect(port: number, ms: number): Promise<boolean> {
+    const s = netConnect({ host: '127.0.0.1', port });
+    s.on('error', () => {});
+    raw.push(() => s.destroy());
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  interface Event {
+    ms: number;
+    type: string;
+    address: string;
+    interval?: number;
+  }
+
+  it('a connect that never completes is abandoned after connectTimeout: close + connect:retry, again and again (Monocoque and zeromq.js agree)', async (ctx) => {
+    const CONNECT_TIMEOUT = 200;
+    const RECONNECT = 50;
+    // A listener with backlog 1 that never accepts: once its accept queue is full, the
+    // kernel drops further SYNs and a connect hangs. Measure that this kernel does so.
+    const listener = new Child('stalled-listener', 'stalled-listener.mjs', ['1']);
+    const port = Number((await listener.line((t) => /^\d+$/.test(t), 10_000, 'its port')).text);
+    const attempts: boolean[] = [];
+    while (attempts.length < 4 && (attempts.length === 0 || attempts.at(-1) === true)) attempts.push(await rawConnect(port, 500));
+    if (attempts.at(-1) !== false) {
+      const reason = `SKIPPED: on this kernel a connect to a full, never-accepting listener (backlog 1) does not hang: ${attempts.length} raw connects all completed`;
+      console.warn(reason);
+      ctx.skip(reason);
+    }
+    const endpoint = `tcp://127.0.0.1:${port}`;
+
+    const perImpl = await Promise.all(
+      IMPLS.map(async (impl) => {
+        const child = new Child(`connect-events[${impl}]`, 'connect-events.mjs', [impl, endpoint, String(CONNECT_TIMEOUT), String(RECONNECT), '1500']);
+        const done = await child.line(isLine('done'), 10_000, "'done'");
+        expect((await child.exitWithin(5000)).code, child.describe()).toBe(0);
+        const events: Event[] = child.lines.filter((l) => l.at < done.at && l.text.startsWith('{')).map((l) => JSON.parse(l.text) as Event);
+        return { impl, child, events };
+      }),
+    );
+
+    for (const { impl, child, events } of perImpl) {
+      const what = `${impl}: ${child.describe()}`;
+      // Attempt after attempt: connect:delay, then (after connectTimeout) close and connect:retry.
+      expect(events.length, what).toBeGreaterThanOrEqual(9);
+      const cycles = Math.floor(events.length / 3);
+      expect(events.slice(0, cycles * 3).map((e) => e.type), what).toEqual(Array.from({ length: cycles }, () => ['connect:delay', 'close', 'connect:retry']).flat());
+      for (const e of events) expect(e.address, what).toBe(endpoint);
+      for (let i = 0; i + 2 < events.length; i += 3) {
+        const [delay, close, retry] = [events[i]!, events[i + 1]!, events[i + 2]!];
+        // The attempt lasted about connectTimeout: not refused at once, not left to the kernel's SYN retries.
+        expect(close.ms - delay.ms, `${what}: attempt ${i / 3 + 1}`).toBeGreaterThanOrEqual(CONNECT_TIMEOUT - 10);
+        expect(close.ms - delay.ms, `${what}: attempt ${i / 3 + 1}`).toBeLessThan(CONNECT_TIMEOUT + 250);
+        // reconnectInterval plus a jitter below one interval (libzmq).
+        expect(retry.interval, `${what}: attempt ${i / 3 + 1}`).toBeGreaterThanOrEqual(RECONNECT);
+        expect(retry.interval, `${what}: attempt ${i / 3 + 1}`).toBeLessThan(2 * RECONNECT);
+      }
+    }
+  });
 });
