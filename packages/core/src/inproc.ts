@@ -1,7 +1,8 @@
 /**
  * The inproc:// registry: a process-wide name table, kept in the shared runtime so that
  * every loaded copy of this package (ESM and CJS) meets in it. `connect` before `bind` is
- * allowed (as in libzmq ≥ 4): the connection is made when the name is bound.
+ * allowed (as in libzmq ≥ 4): the connecting socket gets its pipe at once, so messages
+ * queue in it, and the far end is handed to the socket that binds the name.
  */
 import { isCompatibleSocketType, ZmqError } from '@monocoque/zmtp';
 import { type InprocEndpointOwner, InprocPipe } from './pipe.js';
@@ -9,8 +10,10 @@ import { runtime } from './runtime.js';
 
 /** The socket side the registry calls back. */
 export interface InprocPeer extends InprocEndpointOwner {
-  /** Attach a newly created inproc pipe. */
-  attachInproc(pipe: InprocPipe): void;
+  /** Attach a newly created inproc pipe (`linked`: its far end belongs to a socket already). */
+  attachInproc(pipe: InprocPipe, linked: boolean): void;
+  /** A pipe attached before its name was bound is now linked to the binder. */
+  inprocLinked(pipe: InprocPipe): void;
   /** Report a refused inproc connection. */
   inprocRefused(endpoint: string, error: ZmqError): void;
 }
@@ -18,22 +21,43 @@ export interface InprocPeer extends InprocEndpointOwner {
 /** @internal */
 export interface InprocRegistryState {
   readonly bound: Map<string, InprocPeer>;
-  readonly waiting: Map<string, Set<InprocPeer>>;
+  readonly waiting: Map<string, Set<PendingLink>>;
+}
+
+/** A connect waiting for its bind: the connecter's pipe exists, its twin buffers. */
+interface PendingLink {
+  readonly connecter: InprocPeer;
+  readonly pipe: InprocPipe;
+  readonly twin: InprocPipe;
 }
 
 const state: InprocRegistryState = (runtime.inproc ??= { bound: new Map(), waiting: new Map() });
 const { bound, waiting } = state;
 
+function compatible(binder: InprocPeer, connecter: InprocPeer, endpoint: string): boolean {
+  if (isCompatibleSocketType(connecter.type, binder.type)) return true;
+  const error = new ZmqError('ENOCOMPATPROTO', `handshake: a ${connecter.type} socket cannot talk to a "${binder.type}" peer`, { address: endpoint });
+  connecter.inprocRefused(endpoint, error);
+  binder.inprocRefused(endpoint, error);
+  return false;
+}
+
 function link(binder: InprocPeer, connecter: InprocPeer, endpoint: string): void {
-  if (!isCompatibleSocketType(connecter.type, binder.type)) {
-    const error = new ZmqError('ENOCOMPATPROTO', `handshake: a ${connecter.type} socket cannot talk to a "${binder.type}" peer`, { address: endpoint });
-    connecter.inprocRefused(endpoint, error);
-    binder.inprocRefused(endpoint, error);
+  if (!compatible(binder, connecter, endpoint)) return;
+  const [forConnecter, forBinder] = InprocPipe.pair(connecter, binder, endpoint);
+  binder.attachInproc(forBinder, true);
+  connecter.attachInproc(forConnecter, true);
+}
+
+function complete(binder: InprocPeer, pending: PendingLink, endpoint: string): void {
+  if (pending.pipe.closed) return;
+  if (!compatible(binder, pending.connecter, endpoint)) {
+    pending.pipe.close(0);
     return;
   }
-  const [forConnecter, forBinder] = InprocPipe.pair(connecter, binder, endpoint);
-  binder.attachInproc(forBinder);
-  connecter.attachInproc(forConnecter);
+  pending.twin.link(pending.connecter, binder);
+  binder.attachInproc(pending.twin, true);
+  pending.connecter.inprocLinked(pending.pipe);
 }
 
 /** Bind `name` to `socket`; throws EADDRINUSE when taken. */
@@ -44,7 +68,7 @@ export function inprocBind(name: string, socket: InprocPeer): void {
   const queue = waiting.get(name);
   if (queue !== undefined) {
     waiting.delete(name);
-    for (const connecter of queue) link(socket, connecter, endpoint);
+    for (const pending of queue) complete(socket, pending, endpoint);
   }
 }
 
@@ -55,20 +79,25 @@ export function inprocUnbind(name: string, socket: InprocPeer): boolean {
   return true;
 }
 
-/** Connect `socket` to `name` now, or when it gets bound. */
+/** Connect `socket` to `name`: now, or with a pipe that waits for the name to be bound. */
 export function inprocConnect(name: string, socket: InprocPeer): void {
+  const endpoint = `inproc://${name}`;
   const binder = bound.get(name);
   if (binder !== undefined) {
-    link(binder, socket, `inproc://${name}`);
+    link(binder, socket, endpoint);
     return;
   }
+  const [pipe, twin] = InprocPipe.pending(socket, endpoint);
   let queue = waiting.get(name);
   if (queue === undefined) waiting.set(name, (queue = new Set()));
-  queue.add(socket);
+  queue.add({ connecter: socket, pipe, twin });
+  socket.attachInproc(pipe, false);
 }
 
-/** Stop waiting for `name` to be bound. */
+/** Stop waiting for `name` to be bound (the caller closes the pipe). */
 export function inprocCancelConnect(name: string, socket: InprocPeer): void {
   const queue = waiting.get(name);
-  if (queue?.delete(socket) && queue.size === 0) waiting.delete(name);
+  if (queue === undefined) return;
+  for (const pending of queue) if (pending.connecter === socket) queue.delete(pending);
+  if (queue.size === 0) waiting.delete(name);
 }

@@ -55,7 +55,7 @@ export abstract class Pipe {
   protected readonly inbound = new Deque<Message>();
 
   constructor(
-    protected readonly owner: PipeOwner,
+    protected owner: PipeOwner,
     /** The endpoint this pipe belongs to (the bind or connect address). */
     readonly endpoint: string,
     /** The peer's address (e.g. `tcp://127.0.0.1:40312`); for a connecting pipe, the endpoint until connected. */
@@ -291,18 +291,49 @@ export interface InprocEndpointOwner extends PipeOwner {
   readonly optionValues: ResolvedOptions;
 }
 
+/** Owner of the far end of a pipe whose binder does not exist yet: messages wait in it. */
+const NOBODY: PipeOwner = { pipeReadable() {}, pipeWritable() {}, pipeCommand() {}, pipeClosed() {} };
+
+function inprocPeerInfo(type: SocketType, id: Buffer | null): PeerInfo {
+  return { socketType: type, identity: id ?? Buffer.alloc(0), minor: 1, metadata: new Map() };
+}
+
 /** One end of an in-process pipe pair: messages move as arrays, never encoded or copied. */
 export class InprocPipe extends Pipe {
   /** The other end. */
   other!: InprocPipe;
+  /** Both ends belong to sockets (false while a connect waits for its bind). */
+  linked = true;
   private wantWritable = false;
 
   constructor(
     owner: PipeOwner,
     endpoint: string,
-    private readonly ownOptions: ResolvedOptions,
+    private ownOptions: ResolvedOptions,
   ) {
     super(owner, endpoint, endpoint);
+  }
+
+  /**
+   * A pair for a connect made before the name is bound (libzmq ≥ 4 creates the pipe at
+   * once): `a` belongs to `owner`; the far end buffers until {@link InprocPipe.link}.
+   */
+  static pending(owner: InprocEndpointOwner, endpoint: string): [InprocPipe, InprocPipe] {
+    const a = new InprocPipe(owner, endpoint, owner.optionValues);
+    const b = new InprocPipe(NOBODY, endpoint, owner.optionValues);
+    a.other = b;
+    b.other = a;
+    a.linked = b.linked = false;
+    return [a, b];
+  }
+
+  /** Give the far end of a pending pair (this) to the socket that bound the name. */
+  link(connecter: InprocEndpointOwner, binder: InprocEndpointOwner): void {
+    this.owner = binder;
+    this.ownOptions = binder.optionValues;
+    this.peer = inprocPeerInfo(connecter.type, connecter.optionValues.routingId);
+    this.other.peer = inprocPeerInfo(binder.type, binder.optionValues.routingId);
+    this.linked = this.other.linked = true;
   }
 
   /** Create a connected pair: `a` belongs to `ownerA`, `b` to `ownerB`. */
@@ -313,26 +344,22 @@ export class InprocPipe extends Pipe {
     const b = new InprocPipe(ownerB, endpoint, ob);
     a.other = b;
     b.other = a;
-    const info = (type: SocketType, id: Buffer | null): PeerInfo => ({
-      socketType: type,
-      identity: id ?? Buffer.alloc(0),
-      minor: 1,
-      metadata: new Map(),
-    });
-    a.peer = info(ownerB.type, ob.routingId);
-    b.peer = info(ownerA.type, oa.routingId);
+    a.peer = inprocPeerInfo(ownerB.type, ob.routingId);
+    b.peer = inprocPeerInfo(ownerA.type, oa.routingId);
     return [a, b];
   }
 
   /** Combined limit, read live: our send HWM + the peer's receive HWM (libzmq's inproc rule); 0 = none. */
   private get hwm(): number {
     const s = this.ownOptions.sendHighWaterMark;
+    // Before the bind, only our send HWM counts (libzmq boosts it by the peer's at link time).
+    if (!this.linked) return s;
     const r = this.other.ownOptions.receiveHighWaterMark;
     return s === 0 || r === 0 ? 0 : s + r;
   }
 
   get connected(): boolean {
-    return !this.closed;
+    return this.linked && !this.closed;
   }
 
   get writable(): boolean {

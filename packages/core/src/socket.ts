@@ -578,6 +578,10 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     return true;
   }
 
+  private inprocHandshake(pipe: InprocPipe): void {
+    this.events.emit({ type: 'handshake', address: pipe.endpoint, peer: { address: pipe.endpoint, routingId: pipe.peer!.identity, socketType: pipe.peer!.socketType } });
+  }
+
   /** The object pipes, endpoints and the inproc registry talk to: internals stay off the public surface. */
   private makeHost(): EndpointHost & InprocPeer {
     const self = this;
@@ -609,7 +613,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
         if (this.pipes.delete(pipe) && wasAttached) this.detachPipe(pipe);
         if (pipe.endpoint.startsWith('inproc://')) this.inprocConnected.get(pipe.endpoint.slice(9))?.delete(pipe as InprocPipe);
       },
-      attachInproc: (pipe: InprocPipe) => {
+      attachInproc: (pipe: InprocPipe, linked: boolean) => {
         // The binding side may already have refused the link (e.g. a PAIR with a peer).
         if (pipe.closed) return;
         const name = pipe.endpoint.slice('inproc://'.length);
@@ -618,7 +622,16 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
           pipe.close(0);
           return;
         }
-        this.events.emit({ type: 'handshake', address: pipe.endpoint, peer: { address: pipe.endpoint, routingId: pipe.peer!.identity, socketType: pipe.peer!.socketType } });
+        if (linked) this.inprocHandshake(pipe);
+      },
+      inprocLinked: (pipe: InprocPipe) => {
+        if (pipe.closed || !pipe.attached) return;
+        if (!this.onPipeConnected(pipe)) {
+          pipe.close(0);
+          return;
+        }
+        this.inprocHandshake(pipe);
+        this.wakeSenders();
       },
       inprocRefused: (endpoint: string, error: ZmqError) => {
         this.events.emit({ type: 'handshake:error:protocol', address: endpoint, peer: { address: endpoint }, error });

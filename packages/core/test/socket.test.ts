@@ -336,3 +336,31 @@ describe('fairness', () => {
     expect(receivedWhenTimerFired).toBeLessThan(total);
   });
 });
+
+describe('inproc connect before bind', () => {
+  it('has its pipe at once: sends complete before the name is bound, and arrive after (libzmq >= 4)', async () => {
+    const ep = `inproc://early-${Math.random()}`;
+    const client = t.add(new TestSocket({ routingId: 'early-client' }));
+    client.connect(ep);
+    expect(client.writable).toBe(true);
+    let sent = 0;
+    for (let i = 0; i < 3; i++) await client.send(`early-${i}`).then(() => sent++);
+    expect(sent).toBe(3);
+    const server = t.add(new TestSocket());
+    const shook = nextEvent(client, ['handshake']);
+    await server.bind(ep);
+    expect((await shook).peer?.socketType).toBe('DEALER');
+    const got = [await server.receive(), await server.receive(), await server.receive()].map((m) => m[0]!.toString());
+    expect(got).toEqual(['early-0', 'early-1', 'early-2']);
+    await server.send('back');
+    expect((await client.receive())[0]!.toString()).toBe('back');
+  });
+
+  it('stops at the send high-water mark while the name is unbound', async () => {
+    const client = t.add(new TestSocket({ sendHighWaterMark: 2, sendTimeout: 0 }));
+    client.connect(`inproc://early-hwm-${Math.random()}`);
+    await client.send('1');
+    await client.send('2');
+    await expect(client.send('3')).rejects.toMatchObject({ code: 'EAGAIN' });
+  });
+});
