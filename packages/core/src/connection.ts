@@ -8,10 +8,10 @@
  * into the connection, and the batch is handed to the stream once per tick by the shared
  * scheduler — the first message of a tick goes out at once (lowest request/reply latency).
  *
- * Heartbeats: with `heartbeatInterval`, a PING is sent every interval and the connection
- * is dropped when nothing arrived for `heartbeatTimeout`. When the peer's PING announces a
- * TTL, the connection is dropped if nothing arrives within it (libzmq arms that timer on
- * each PING and cancels it on any traffic).
+ * Heartbeats, as libzmq: with `heartbeatInterval`, a PING is sent every interval; each PING
+ * arms a `heartbeatTimeout` timer (unless one is armed) that any inbound traffic cancels,
+ * and the connection is dropped when it fires. When the peer's PING announces a TTL, a
+ * timer of that length is armed the same way.
  */
 import { FLAG_MORE, type Command, type PeerInfo, type SocketType, ZmqError, ZmtpSession, decodePing, encodePing } from '@monocoque/zmtp';
 import { FrameWriter } from './frame-writer.js';
@@ -62,7 +62,7 @@ export class Connection {
   private handshakeTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private ttlTimer: NodeJS.Timeout | undefined;
-  private lastInbound = 0;
+  private timeoutTimer: NodeJS.Timeout | undefined;
   private readonly heartbeatInterval: number;
   private readonly heartbeatTimeout: number;
   private readonly heartbeatTtl: number;
@@ -224,7 +224,11 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.heartbeatInterval > 0) this.lastInbound = Date.now();
+    // Any traffic proves the peer alive.
+    if (this.timeoutTimer !== undefined) {
+      clearTimeout(this.timeoutTimer);
+      this.timeoutTimer = undefined;
+    }
     if (this.ttlTimer !== undefined) {
       clearTimeout(this.ttlTimer);
       this.ttlTimer = undefined;
@@ -246,7 +250,6 @@ export class Connection {
     this.pipe = pipe;
     const ivl = this.heartbeatInterval;
     if (ivl > 0) {
-      this.lastInbound = Date.now();
       this.heartbeatTimer = setInterval(() => this.heartbeat(), ivl);
       this.heartbeatTimer.unref();
     }
@@ -254,12 +257,14 @@ export class Connection {
   }
 
   private heartbeat(): void {
-    const timeout = this.heartbeatTimeout;
-    if (timeout > 0 && Date.now() - this.lastInbound > timeout) {
-      this.close(0, new ZmqError('ETIMEDOUT', `no traffic from ${this.remoteAddress} for ${timeout} ms (heartbeatTimeout)`));
-      return;
-    }
     this.session.sendCommand(encodePing(this.heartbeatTtl));
+    const timeout = this.heartbeatTimeout;
+    if (timeout > 0 && this.timeoutTimer === undefined) {
+      this.timeoutTimer = setTimeout(() => {
+        this.close(0, new ZmqError('ETIMEDOUT', `no traffic from ${this.remoteAddress} within ${timeout} ms of a PING (heartbeatTimeout)`));
+      }, timeout);
+      this.timeoutTimer.unref();
+    }
   }
 
   private onCommand(command: Command): void {
@@ -320,6 +325,7 @@ export class Connection {
     this.parts = undefined; // messages are atomic: a partial one is dropped
     clearTimeout(this.handshakeTimer);
     clearInterval(this.heartbeatTimer);
+    clearTimeout(this.timeoutTimer);
     clearTimeout(this.ttlTimer);
   }
 

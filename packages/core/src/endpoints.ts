@@ -321,7 +321,11 @@ export class Connecter implements ConnectionOwner, PipeCarrier {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.attempt?.abort(new ZmqError('ECANCELED', `connect ${this.address} abandoned: the socket was closed or disconnected`));
-    this.attempt = undefined;
+    if (this.attempt !== undefined) {
+      this.attempt.abort(new ZmqError('ECANCELED', `connect ${this.address} abandoned: the socket was closed or disconnected`));
+      this.attempt = undefined;
+      // The attempt's socket is closed: libzmq reports it (zeromq.js's last `close`).
+      this.host.emitEvent({ type: 'close', address: this.address });
+    }
   }
 }

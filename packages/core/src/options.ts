@@ -47,7 +47,7 @@ export interface SocketOptions {
   handshakeInterval?: number;
   /** Milliseconds between PINGs; 0 = no heartbeats. Default 0. Applies to new connections. */
   heartbeatInterval?: number;
-  /** Milliseconds without inbound traffic before a heartbeating connection is dropped; -1 = heartbeatInterval. Default -1. Applies to new connections. */
+  /** Milliseconds after a PING within which some traffic must arrive, or the connection is dropped; -1 = heartbeatInterval. Default -1. Applies to new connections. */
   heartbeatTimeout?: number;
   /** TTL announced in our PINGs, in milliseconds (sent in tenths of a second). Default 0. Applies to new connections. */
   heartbeatTimeToLive?: number;
