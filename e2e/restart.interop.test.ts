@@ -1,0 +1,322 @@
+/**
+ * Peers that die, against our connecting sockets:
+ *
+ * - the libzmq peer process is SIGKILLed mid-stream and a new process binds the same
+ *   endpoint (same TCP port, same IPC path): our DEALER, SUB, PUSH and REQ reconnect
+ *   (disconnect → connect:retry → connect → handshake), a receive() that was pending
+ *   across the outage resolves, SUB's subscription is re-sent, and what was queued in the
+ *   pipe during the outage is delivered, in order;
+ *
+ * npm zeromq (libzmq 4.3.5) for everything; pyzmq (system libzmq) for the restart cases
+ * over TCP, skipped with the reason printed when python3-zmq is missing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Socket } from '@monocoque/core';
+import { Dealer } from '@monocoque/dealer';
+import { Push } from '@monocoque/pipeline';
+import { Subscriber } from '@monocoque/pubsub';
+import { Request } from '@monocoque/reqrep';
+import {
+  pyzmqAvailability,
+  spawnZmqPeer,
+  type PeerKind,
+  type PeerSocket,
+  type PeerSocketOptions,
+  type SocketType,
+  type ZmqPeer,
+} from './helpers/peer.js';
+import { bindEndpoint, type Transport } from './helpers/endpoints.js';
+import { assertFramesEqual, Scope, sleep, withTimeout } from './helpers/util.js';
+import { nextEvent, recv, recvN } from './helpers/ours.js';
+
+const B = (s: string) => Buffer.from(s, 'utf8');
+const seqFrame = (i: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(i);
+  return b;
+};
+const seqOf = (m: Buffer[]) => m[m.length - 1]!.readUInt32BE(0);
+
+/** Our connecting sockets retry quickly, so an outage costs little test time. */
+const RECONNECT = { linger: 0, reconnectInterval: 50 } as const;
+
+const py = pyzmqAvailability();
+if (!py.available) console.warn(`[e2e] skipping the pyzmq restart tests: ${py.reason}`);
+
+const scope = new Scope();
+afterEach(() => scope.cleanup());
+
+// ------------------------------------------------------------------ helpers
+
+/** A libzmq socket bound in a peer process of its own. */
+interface Bound {
+  peer: ZmqPeer;
+  sock: PeerSocket;
+  /** The resolved endpoint (the real port for `tcp://127.0.0.1:*`). */
+  endpoint: string;
+  type: SocketType;
+  options: PeerSocketOptions;
+}
+
+async function startBound(kind: PeerKind, type: SocketType, endpoint: string, options: PeerSocketOptions = {}): Promise<Bound> {
+  const peer = await spawnZmqPeer({ kind });
+  const sock = await peer.socket(type, { linger: 0, ...options });
+  return { peer, sock, endpoint: await sock.bind(endpoint), type, options };
+}
+
+const LIFECYCLE = ['disconnect', 'connect:retry', 'connect', 'handshake'] as const;
+
+/** Record our socket's connection life-cycle events (types only), in emission order. */
+function recordLifecycle(sock: Socket): string[] {
+  const seen: string[] = [];
+  const note = (e: { type: string }) => seen.push(e.type);
+  for (const type of LIFECYCLE) sock.events.on(type, note);
+  return seen;
+}
+
+/** The sequence with each run of `connect:retry` collapsed into one. */
+function collapseRetries(types: readonly string[]): string[] {
+  return types.filter((t, i) => t !== 'connect:retry' || types[i - 1] !== 'connect:retry');
+}
+
+/**
+ * SIGKILL the peer process, wait until our socket noticed (`disconnect`), run `outage`,
+ * then start a new process bound on the same endpoint and wait for our socket's handshake
+ * with it. Asserts the life-cycle events our socket emitted from the kill on.
+ */
+async function crashAndRestart(ours: Socket, lifecycle: string[], first: Bound, outage?: () => Promise<void>): Promise<Bound> {
+  const mark = lifecycle.length;
+  const gone = nextEvent(ours, 'disconnect', 5000);
+  gone.catch(() => {});
+  await first.peer.kill();
+  await gone;
+  await outage?.();
+  const back = nextEvent(ours, 'handshake', 10_000);
+  back.catch(() => {});
+  const second = await startBound(first.peer.kind, first.type, first.endpoint, first.options);
+  expect(second.endpoint, 'the new peer is bound on the same endpoint').toBe(first.endpoint);
+  await back;
+  const after = lifecycle.slice(mark);
+  expect(collapseRetries(after), `our events from the kill on: ${after.join(' → ')}`).toEqual([...LIFECYCLE]);
+  return second;
+}
+
+/** A promise started now, whose settling can be observed synchronously. */
+function observe<T>(p: Promise<T>): { readonly settled: boolean; result(ms: number, what: string): Promise<T> } {
+  let settled = false;
+  const tracked = p.finally(() => {
+    settled = true;
+  });
+  tracked.catch(() => {});
+  return {
+    get settled() {
+      return settled;
+    },
+    result: (ms, what) => withTimeout(tracked, ms, what),
+  };
+}
+
+/**
+ * Call `send(i)` for i = 0, 1, 2, ... every `everyMs` (a paced stream) until stopped or a
+ * send fails. `reached(n)` resolves once `n` sends completed.
+ */
+function stream(send: (i: number) => Promise<unknown>, everyMs = 5) {
+  let stopped = false;
+  let sent = 0;
+  let failure: unknown;
+  const waiters: Array<{ n: number; resolve(): void }> = [];
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        await send(sent);
+      } catch (error) {
+        failure = error;
+        return;
+      }
+      sent++;
+      for (const w of waiters.filter((x) => sent >= x.n)) w.resolve();
+      await sleep(everyMs);
+    }
+  })();
+  return {
+    get failure(): unknown {
+      return failure;
+    },
+    reached(n: number, ms = 5000): Promise<void> {
+      if (sent >= n) return Promise.resolve();
+      return withTimeout(new Promise<void>((resolve) => waiters.push({ n, resolve })), ms, `${n} messages streamed`);
+    },
+    /** Stop after the send in flight; resolves with how many sends completed. */
+    async stop(): Promise<number> {
+      stopped = true;
+      await done;
+      return sent;
+    },
+  };
+}
+
+/** Assert `msgs` are `[...envelope, 'n', seq]` with seq = from, from + 1, ... */
+function expectRun(msgs: Buffer[][], from: number, envelope: Buffer[], what: string): void {
+  msgs.forEach((m, i) => assertFramesEqual(m, [...envelope, B('n'), seqFrame(from + i)], `${what} #${from + i}`));
+}
+
+// ------------------------------------------------------------------ the restart cases
+
+interface SenderCase {
+  ours: 'DEALER' | 'PUSH';
+  peer: SocketType;
+  make(): Dealer | Push;
+  /** What the libzmq peer sees before our frames (a ROUTER: our routing id). */
+  envelope: Buffer[];
+}
+
+const SENDERS: readonly SenderCase[] = [
+  { ours: 'DEALER', peer: 'ROUTER', make: () => new Dealer({ ...RECONNECT, routingId: 'streamer' }), envelope: [B('streamer')] },
+  { ours: 'PUSH', peer: 'PULL', make: () => new Push(RECONNECT), envelope: [] },
+];
+
+/** Our DEALER/PUSH streams to a libzmq ROUTER/PULL that is SIGKILLed and restarted. */
+function senderRestartCase(kind: PeerKind, t: Transport, c: SenderCase): void {
+  it(`our ${c.ours} streams to a libzmq ${c.peer}; the peer is killed mid-stream and restarted on the same endpoint`, async () => {
+    const first = await startBound(kind, c.peer, bindEndpoint(t));
+    const ours = scope.track(c.make());
+    const lifecycle = recordLifecycle(ours);
+    ours.connect(first.endpoint);
+    const s = stream((i) => withTimeout(ours.send(['n', seqFrame(i)]), 5000, `our ${c.ours} send #${i}`));
+    expectRun(await first.sock.receive(5, 5000), 0, c.envelope, 'first peer');
+    // DEALER: a receive() pending across the outage.
+    const pending = ours instanceof Dealer ? observe(ours.receive()) : undefined;
+
+    const second = await crashAndRestart(ours, lifecycle, first);
+    expect(pending?.settled, 'the pending receive() is still pending after the reconnect').not.toBe(true);
+    // The new peer gets a contiguous suffix of the stream: what was in flight to the dead
+    // peer is lost, everything queued in the pipe from the disconnect on is delivered.
+    const [head] = await second.sock.receive(1, 10_000);
+    const k = seqOf(head!);
+    expect(k, 'the new peer starts after what the first one received').toBeGreaterThanOrEqual(5);
+    expectRun([head!], k, c.envelope, 'new peer');
+    const total = await s.stop();
+    expect(s.failure, 'every send of the stream resolved').toBeUndefined();
+    expectRun(await second.sock.receive(total - 1 - k, 10_000), k + 1, c.envelope, 'new peer');
+    await second.sock.expectNoMessage(100);
+
+    if (pending !== undefined) {
+      await second.sock.send(['streamer', 'welcome back']);
+      assertFramesEqual(await pending.result(5000, 'the receive() pending since before the kill'), [B('welcome back')]);
+    }
+  });
+}
+
+/** Our SUB (prefix 'R') on a libzmq PUB that is SIGKILLed while publishing and restarted. */
+function subscriberRestartCase(kind: PeerKind, t: Transport): void {
+  it('our SUB on a libzmq PUB; the PUB is killed mid-stream, restarted, and gets our subscription again', async () => {
+    const first = await startBound(kind, 'PUB', bindEndpoint(t));
+    const sub = scope.track(new Subscriber(RECONNECT));
+    sub.subscribe('R');
+    const lifecycle = recordLifecycle(sub);
+    sub.connect(first.endpoint);
+
+    const both = stream(async (i) => {
+      await first.sock.send(['X', seqFrame(i)]);
+      await first.sock.send(['R', seqFrame(i)]);
+    });
+    // Traffic flows: a contiguous run of R messages (the first ones may precede the subscription).
+    const flowing = await recvN(sub, 3, 5000, 'our SUB from the first PUB');
+    const from = seqOf(flowing[0]!);
+    flowing.forEach((m, i) => assertFramesEqual(m, [B('R'), seqFrame(from + i)], 'R from the first PUB'));
+    const lastR = (await both.stop()) - 1;
+    expect(both.failure).toBeUndefined();
+    for (let m = flowing[2]!; seqOf(m) < lastR; ) {
+      m = await recv(sub, 5000, `our SUB draining up to R #${lastR}`);
+      assertFramesEqual(m, [B('R'), m[1]!], 'only R messages reach our SUB');
+    }
+    // Mid-stream: the PUB keeps publishing (only X now) when it is killed, while our receive() waits.
+    const xOnly = stream((i) => first.sock.send(['X', seqFrame(lastR + 1 + i)]));
+    await xOnly.reached(3);
+    const pending = observe(sub.receive());
+
+    const second = await crashAndRestart(sub, lifecycle, first);
+    await xOnly.stop();
+    expect(xOnly.failure, 'the X stream ended with the first PUB').toBeDefined();
+    expect(pending.settled, 'the pending receive() is still pending after the reconnect').toBe(false);
+    // The new PUB only sends R messages to us once our subscription reached it.
+    const gen2 = stream(async (i) => {
+      await second.sock.send(['X', B('gen2'), seqFrame(i)]);
+      await second.sock.send(['R', B('gen2'), seqFrame(i)]);
+    });
+    const got = await pending.result(5000, 'the receive() pending since before the kill');
+    const j = seqOf(got);
+    assertFramesEqual(got, [B('R'), B('gen2'), seqFrame(j)], 'first message from the new PUB');
+    const total = await gen2.stop();
+    expect(gen2.failure).toBeUndefined();
+    const rest = await recvN(sub, total - 1 - j, 5000, 'our SUB from the new PUB');
+    rest.forEach((m, i) => assertFramesEqual(m, [B('R'), B('gen2'), seqFrame(j + 1 + i)], 'R from the new PUB'));
+    await second.sock.send(['X', B('end')]);
+    await second.sock.send(['R', B('end')]);
+    assertFramesEqual(await recv(sub), [B('R'), B('end')], 'the next message after the stream');
+  });
+}
+
+/**
+ * Our REQ on a libzmq REP that is killed with a request outstanding. A strict REQ whose
+ * request died with the peer would wait for that reply forever (as libzmq's does), so this
+ * REQ is `relaxed` + `correlate`: the request sent after the restart abandons the lost one,
+ * and the receive() pending since before the kill gets the new request's reply.
+ */
+function requestRestartCase(kind: PeerKind, t: Transport): void {
+  it('our REQ (relaxed, correlate) on a libzmq REP killed with a request outstanding; a new request after the restart is answered', async () => {
+    const first = await startBound(kind, 'REP', bindEndpoint(t));
+    const req = scope.track(new Request({ ...RECONNECT, relaxed: true, correlate: true }));
+    const lifecycle = recordLifecycle(req);
+    req.connect(first.endpoint);
+    for (let i = 0; i < 3; i++) {
+      await withTimeout(req.send(`q${i}`), 5000, 'Request.send');
+      assertFramesEqual((await first.sock.receive(1, 5000))[0]!, [B(`q${i}`)], `request ${i} at the REP`);
+      await first.sock.send(`a${i}`);
+      assertFramesEqual(await recv(req), [B(`a${i}`)], `reply ${i}`);
+    }
+    await withTimeout(req.send('lost'), 5000, 'Request.send');
+    assertFramesEqual((await first.sock.receive(1, 5000))[0]!, [B('lost')], 'the request that dies with the REP');
+    const pending = observe(req.receive());
+
+    const second = await crashAndRestart(req, lifecycle, first);
+    expect(pending.settled, 'the pending receive() is still pending after the reconnect').toBe(false);
+    await withTimeout(req.send('after'), 5000, 'Request.send after the restart');
+    assertFramesEqual((await second.sock.receive(1, 5000))[0]!, [B('after')], 'the request at the new REP');
+    await second.sock.send('answer to after');
+    assertFramesEqual(await pending.result(5000, 'the receive() pending since before the kill'), [B('answer to after')]);
+  });
+
+  it('our strict REQ: a request sent while the REP is down is queued and answered by the restarted REP', async () => {
+    const first = await startBound(kind, 'REP', bindEndpoint(t));
+    const req = scope.track(new Request(RECONNECT));
+    const lifecycle = recordLifecycle(req);
+    req.connect(first.endpoint);
+    await withTimeout(req.send('q0'), 5000, 'Request.send');
+    await first.sock.receive(1, 5000);
+    await first.sock.send('a0');
+    assertFramesEqual(await recv(req), [B('a0')], 'first reply');
+
+    let pending: ReturnType<typeof observe<Buffer[]>> | undefined;
+    const second = await crashAndRestart(req, lifecycle, first, async () => {
+      // Nobody listens: the request waits in the pipe, and the send resolves.
+      await withTimeout(req.send('during the outage'), 1000, 'Request.send while the REP is down');
+      pending = observe(req.receive());
+    });
+    assertFramesEqual((await second.sock.receive(1, 5000))[0]!, [B('during the outage')], 'the queued request at the new REP');
+    expect(pending!.settled).toBe(false);
+    await second.sock.send('answered');
+    assertFramesEqual(await pending!.result(5000, 'the reply to the queued request'), [B('answered')]);
+  });
+}
+
+describe.each<Transport>(['tcp', 'ipc'])('restart of a libzmq peer (npm zeromq) over %s', (t) => {
+  for (const c of SENDERS) senderRestartCase('zeromq', t, c);
+  subscriberRestartCase('zeromq', t);
+  requestRestartCase('zeromq', t);
+});
+
+describe.skipIf(!py.available)('restart of a pyzmq peer over tcp', () => {
+  for (const c of SENDERS) senderRestartCase('pyzmq', 'tcp', c);
+  subscriberRestartCase('pyzmq', 'tcp');
+});
