@@ -1,11 +1,13 @@
 /**
- * Peers that die, against our connecting sockets:
+ * Peers that die or come late, against our connecting sockets:
  *
  * - the libzmq peer process is SIGKILLed mid-stream and a new process binds the same
  *   endpoint (same TCP port, same IPC path): our DEALER, SUB, PUSH and REQ reconnect
  *   (disconnect → connect:retry → connect → handshake), a receive() that was pending
  *   across the outage resolves, SUB's subscription is re-sent, and what was queued in the
  *   pipe during the outage is delivered, in order;
+ * - messages sent while nobody listens queue in the pipe up to sendHighWaterMark;
+ * - the client starts 2 s before the server.
  *
  * npm zeromq (libzmq 4.3.5) for everything; pyzmq (system libzmq) for the restart cases
  * over TCP, skipped with the reason printed when python3-zmq is missing.
@@ -25,7 +27,7 @@ import {
   type SocketType,
   type ZmqPeer,
 } from './helpers/peer.js';
-import { bindEndpoint, type Transport } from './helpers/endpoints.js';
+import { bindEndpoint, freeTcpPort, ipcEndpoint, type Transport } from './helpers/endpoints.js';
 import { assertFramesEqual, Scope, sleep, withTimeout } from './helpers/util.js';
 import { nextEvent, recv, recvN } from './helpers/ours.js';
 
@@ -319,4 +321,53 @@ describe.each<Transport>(['tcp', 'ipc'])('restart of a libzmq peer (npm zeromq) 
 describe.skipIf(!py.available)('restart of a pyzmq peer over tcp', () => {
   for (const c of SENDERS) senderRestartCase('pyzmq', 'tcp', c);
   subscriberRestartCase('pyzmq', 'tcp');
+});
+
+// ------------------------------------------------------------------ queueing while nobody listens
+
+describe.each<Transport>(['tcp', 'ipc'])('nobody listening (npm zeromq) over %s', (t) => {
+  it('our PUSH queues up to sendHighWaterMark while the PULL is down; the restarted PULL gets all, in order', async () => {
+    const HWM = 50;
+    const first = await startBound('zeromq', 'PULL', bindEndpoint(t));
+    const push = scope.track(new Push({ ...RECONNECT, sendHighWaterMark: HWM }));
+    const lifecycle = recordLifecycle(push);
+    push.connect(first.endpoint);
+    await withTimeout(push.send('hello'), 5000, 'Push.send');
+    assertFramesEqual((await first.sock.receive(1, 5000))[0]!, [B('hello')]);
+
+    let overflow: ReturnType<typeof observe<void>> | undefined;
+    const second = await crashAndRestart(push, lifecycle, first, async () => {
+      for (let i = 0; i < HWM; i++) await withTimeout(push.send(['n', seqFrame(i)]), 1000, `Push.send #${i} while the PULL is down`);
+      expect(push.writable, 'the pipe is at its high-water mark').toBe(false);
+      overflow = observe(push.send(['n', seqFrame(HWM)]));
+      await sleep(100); // an observation window: nothing may take message #HWM now
+      expect(overflow.settled, `send #${HWM} waits while the pipe holds ${HWM}`).toBe(false);
+    });
+    await overflow!.result(5000, `send #${HWM} after the restart`);
+    expectRun(await second.sock.receive(HWM + 1, 10_000), 0, [], 'restarted PULL');
+    await second.sock.expectNoMessage(100);
+  });
+
+  it('our Dealer starts 2 s before the libzmq ROUTER binds; 20 messages sent meanwhile arrive in order', async () => {
+    const ep = t === 'tcp' ? `tcp://127.0.0.1:${await freeTcpPort()}` : ipcEndpoint();
+    const dealer = scope.track(new Dealer({ ...RECONNECT, routingId: 'early' }));
+    const lifecycle = recordLifecycle(dealer);
+    const intervals: number[] = [];
+    dealer.events.on('connect:retry', (e) => intervals.push(e.interval));
+    dealer.connect(ep);
+    for (let i = 0; i < 20; i++) await withTimeout(dealer.send(['n', seqFrame(i)]), 1000, `Dealer.send #${i} with nobody listening`);
+    await sleep(2000); // the scenario: the server comes 2 s late
+    expect(lifecycle.filter((e) => e !== 'connect:retry'), 'no connection while nobody listens').toEqual([]);
+    // reconnectInterval 50 plus a jitter below one interval, every time (no back-off configured).
+    expect(intervals.length, 'it kept retrying').toBeGreaterThanOrEqual(10);
+    expect(Math.min(...intervals), `retry intervals ${intervals.join(',')}`).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...intervals), `retry intervals ${intervals.join(',')}`).toBeLessThan(100);
+    const connected = nextEvent(dealer, 'handshake', 5000);
+    connected.catch(() => {});
+    const router = await startBound('zeromq', 'ROUTER', ep);
+    expect(router.endpoint).toBe(ep);
+    await connected;
+    expectRun(await router.sock.receive(20, 5000), 0, [B('early')], 'the late ROUTER');
+    await router.sock.expectNoMessage(100);
+  });
 });
