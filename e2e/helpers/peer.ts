@@ -347,6 +347,15 @@ export class ZmqPeer {
     return this.cur().expectNoMessage(timeoutMs);
   }
 
+  /**
+   * Send a signal to the process, e.g. `SIGSTOP`/`SIGCONT` to freeze and thaw it (its
+   * sockets stay open, it just stops answering). Throws when the process already exited.
+   */
+  signal(sig: NodeJS.Signals): void {
+    if (this.exited) throw new Error(`zmq peer already exited, cannot send ${sig}: ${this.describeExit()}`);
+    if (!this.child.kill(sig)) throw new Error(`could not send ${sig} to zmq peer pid ${this.pid}`);
+  }
+
   /** Kill the process abruptly (SIGKILL) and wait until it is gone: a crashed peer. */
   async kill(): Promise<void> {
     if (this.exited) return;
