@@ -154,18 +154,9 @@ async function bindPull(transport: Transport, endpoint: string): Promise<{ recei
 
 // ---------------------------------------------------------------- scenarios
 
-/**
- * KNOWN BUG on the io_uring transport (`MONOCOQUE_TRANSPORT=uring`, as in `pnpm test:uring`;
- * the fixtures follow that variable): the addon refs its poll handle while any native socket
- * exists — listener, connection or connect in progress (native/uring/src/uring.cc,
- * `UpdateRef`) — so an idle bound or connected socket keeps the process alive, against the
- * lifetime rule of packages/core/src/transport.ts. The tests below that need an idle socket
- * to let the process (or worker) end are expected to fail there until that is fixed.
- */
-const itIdleSocketsLetGo = process.env.MONOCOQUE_TRANSPORT === 'uring' ? it.fails : it;
 
 describe('process lifetime: pending calls keep it alive, idle sockets do not', () => {
-  itIdleSocketsLetGo('a pending receive() keeps the child alive until a reply arrives, then it exits by itself (Monocoque and zeromq.js agree)', async () => {
+  it('a pending receive() keeps the child alive until a reply arrives, then it exits by itself (Monocoque and zeromq.js agree)', async () => {
     await Promise.all(
       IMPLS.map(async (impl) => {
         const endpoint = await laterEndpoint('tcp');
@@ -189,7 +180,7 @@ describe('process lifetime: pending calls keep it alive, idle sockets do not', (
     );
   });
 
-  itIdleSocketsLetGo('a child whose sockets are idle (bound Router, connected Dealer, Subscriber connecting to nowhere) exits by itself (Monocoque and zeromq.js agree)', async () => {
+  it('a child whose sockets are idle (bound Router, connected Dealer, Subscriber connecting to nowhere) exits by itself (Monocoque and zeromq.js agree)', async () => {
     await Promise.all(
       IMPLS.map(async (impl) => {
         const child = new Child(`idle-sockets[${impl}]`, 'idle-sockets.mjs', [impl, await laterEndpoint('tcp')]);
@@ -200,7 +191,7 @@ describe('process lifetime: pending calls keep it alive, idle sockets do not', (
     );
   });
 
-  itIdleSocketsLetGo("a worker thread that leaves its sockets open (inproc and tcp round trips done) ends: its 'exit' event fires", async () => {
+  it("a worker thread that leaves its sockets open (inproc and tcp round trips done) ends: its 'exit' event fires", async () => {
     const child = new Child('worker-sockets', 'worker-sockets.mjs', []);
     await child.line(isLine('worker: inproc pong-ping'), 10_000, 'the inproc round trip');
     await child.line(isLine('worker: tcp pong-ping'), 5000, 'the tcp round trip');

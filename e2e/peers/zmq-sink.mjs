@@ -12,6 +12,7 @@
 // every `verifyEvery`-th message is checked byte for byte.
 // stdout, one JSON object a line:
 //   {"event":"ready","zmq":"4.3.5"}                 connected
+//   {"event":"slow-mark","received":N}              halfway through the slow phase
 //   {"event":"fast","received":N}                   the slow phase is over
 //   {"event":"done","received":N,"bytes":B,"ms":T,"verified":V,"errors":[...]}  then exit 0
 //   {"event":"fatal","error":"..."}                 then exit 1
@@ -73,6 +74,9 @@ for await (const frames of sock) {
   bytes += frame ? frame.length : 0;
   if (received <= slowCount) {
     await new Promise((r) => setTimeout(r, slowDelayMs));
+    // Halfway through the slow phase the sender is certainly still held back: it samples
+    // what it has sent when this line arrives (the `fast` line races the fast phase).
+    if (received === slowCount >> 1) write({ event: 'slow-mark', received });
     if (received === slowCount) write({ event: 'fast', received });
   }
   if (received >= expect) break;
