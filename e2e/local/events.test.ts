@@ -132,3 +132,30 @@ describe('the Observer API', () => {
     }
   });
 });
+
+describe('after a protocol error in the handshake', () => {
+  it('a connecting socket does not reconnect (zeromq.js agrees)', async () => {
+    // A PUB bound (libzmq), a DEALER connecting: the socket types cannot talk.
+    const pub = new zmq.Publisher({ linger: 0 });
+    await pub.bind('tcp://127.0.0.1:*');
+    const results: Record<string, string[]> = {};
+    try {
+      for (const lib of LIBS) {
+        const d = new lib.Dealer({ reconnectInterval: 20 });
+        const r = recorder(d);
+        d.connect(pub.lastEndpoint!);
+        await r.until('disconnect');
+        // Well past several reconnect intervals: no new attempt may start.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        d.close();
+        await r.until('end');
+        // libzmq reports only `disconnect` on this side; we add `handshake:error:protocol`.
+        results[lib.name] = r.types.filter((t) => t === 'connect' || t === 'connect:retry');
+      }
+    } finally {
+      pub.close();
+    }
+    expect(results['zeromq.js']).toEqual(['connect']);
+    expect(results.monocoque).toEqual(results['zeromq.js']);
+  });
+});
