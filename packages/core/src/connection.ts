@@ -54,7 +54,6 @@ export class Connection {
   private state = State.Handshake;
   private readonly session: ZmtpSession;
   private readonly writer = new FrameWriter();
-  private readonly sendHwm: () => number;
   private batched = 0;
   private blocked = false;
   private dirty = false;
@@ -70,13 +69,12 @@ export class Connection {
   constructor(
     private readonly owner: ConnectionOwner,
     private readonly stream: Stream,
-    options: ResolvedOptions,
+    private readonly options: ResolvedOptions,
     socketType: SocketType,
     /** The endpoint (bind or connect address) this connection belongs to. */
     readonly endpoint: string,
     private readonly handshakeInterval = options.handshakeInterval,
   ) {
-    this.sendHwm = () => options.sendHighWaterMark;
     this.heartbeatInterval = options.heartbeatInterval;
     this.heartbeatTimeout = options.heartbeatTimeout < 0 ? options.heartbeatInterval : options.heartbeatTimeout;
     this.heartbeatTtl = options.heartbeatTimeToLive;
@@ -137,7 +135,7 @@ export class Connection {
    */
   makeRoom(): boolean {
     if (this.state !== State.Ready || this.blocked) return false;
-    const hwm = this.sendHwm();
+    const hwm = this.options.sendHighWaterMark;
     if (hwm > 0 && this.batched >= hwm) this.flush();
     return true;
   }

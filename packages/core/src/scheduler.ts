@@ -57,8 +57,21 @@ export function flushNow(): void {
   if (s.scheduled) run();
 }
 
-/** Whether this completion should wait for an event-loop turn. */
-function mustYield(): boolean {
+/**
+ * A call had to wait: the event loop will turn before it completes, so the run of
+ * completions that never yielded starts again (a receiver that drains its queue, or a
+ * sender at the high-water mark, never pays for a forced yield).
+ */
+export function willTurn(): void {
+  s.immediate = 0;
+}
+
+/**
+ * Whether this completion should wait for an event-loop turn. Hot paths call it inline:
+ * `mustYield() ? afterTurn(v) : Promise.resolve(v)` keeps each `Promise.resolve` site
+ * monomorphic.
+ */
+export function mustYield(): boolean {
   if (s.turns !== s.lastTurn) {
     s.lastTurn = s.turns;
     s.immediate = 0;
@@ -70,12 +83,10 @@ function mustYield(): boolean {
 
 /** A settled promise for a send that completed at once (yielding now and then). */
 export function completed(): Promise<void> {
-  if (!mustYield()) return RESOLVED;
-  return new Promise((resolve) => setImmediate(() => (tick(), resolve())));
+  return mustYield() ? afterTurn(undefined) : RESOLVED;
 }
 
-/** A promise of `value` for a receive that completed at once (yielding now and then). */
-export function completedWith<T>(value: T): Promise<T> {
-  if (!mustYield()) return Promise.resolve(value);
+/** A promise of `value` that settles after an event-loop turn (see {@link mustYield}). */
+export function afterTurn<T>(value: T): Promise<T> {
   return new Promise((resolve) => setImmediate(() => (tick(), resolve(value))));
 }

@@ -35,7 +35,7 @@ import {
 } from './options.js';
 import type { InprocPipe, Message, Pipe, StreamPipe } from './pipe.js';
 import { FairQueue } from './routing.js';
-import { completed, completedWith, flushNow } from './scheduler.js';
+import { afterTurn, completed, flushNow, mustYield } from './scheduler.js';
 import { getDefaultTransport } from './transport-registry.js';
 import type { StreamEndpoint, Transport } from './transport.js';
 import { type Waiter, Waiters } from './waiters.js';
@@ -419,7 +419,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (message !== undefined) return completedWith(message);
+    if (message !== undefined) return mustYield() ? afterTurn(message) : Promise.resolve(message);
     const timeout = this.values.receiveTimeout;
     if (timeout === 0) return Promise.reject(new ZmqError('EAGAIN', 'no message available (receiveTimeout is 0)'));
     return new Promise<Message>((resolve, reject) => {
@@ -444,15 +444,28 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
 
   /** Iterate over received messages until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Message> {
+    const done = (error: unknown): IteratorResult<Message> => {
+      if (this._closed && (error as ZmqError).code === 'EBADF') return { value: undefined, done: true };
+      throw error;
+    };
     return {
-      next: () =>
-        this.receive().then(
-          (value) => ({ value, done: false }),
-          (error: unknown) => {
-            if (this._closed && (error as ZmqError).code === 'EBADF') return { value: undefined, done: true };
-            throw error;
-          },
-        ),
+      next: () => {
+        // Fast path: a queued message costs one promise, not two.
+        if (!this._closed && this.pendingReceives.length === 0) {
+          let message: Message | undefined;
+          try {
+            this.admitReceive();
+            message = this.receiveMessage();
+          } catch (error) {
+            return Promise.reject(error);
+          }
+          if (message !== undefined) {
+            const result: IteratorResult<Message> = { value: message, done: false };
+            return mustYield() ? afterTurn(result) : Promise.resolve(result);
+          }
+        }
+        return this.receive().then((value) => ({ value, done: false }), done);
+      },
       return: () => Promise.resolve({ value: undefined, done: true }),
     };
   }

@@ -7,6 +7,7 @@
 import type { ZmqError } from '@monocoque/zmtp';
 import { Deque } from './deque.js';
 import { hold, release } from './keepalive.js';
+import { willTurn } from './scheduler.js';
 
 /** One pending call. */
 export interface Waiter<T> {
@@ -40,6 +41,7 @@ export class Waiters<W extends Waiter<never> | Waiter<unknown>> {
       }, timeout);
     }
     hold();
+    willTurn();
     this.queue.push(waiter);
   }
 
