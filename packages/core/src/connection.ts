@@ -123,20 +123,25 @@ export class Connection {
 
   // ------------------------------------------------------------------ output
 
-  /** Whether a message could be written now without waiting for the transport. */
+  /** Whether a message could be encoded now (see {@link makeRoom}), without flushing. */
   hasRoom(): boolean {
-    if (this.state !== State.Ready || this.blocked) return false;
-    return true;
+    if (this.state !== State.Ready) return false;
+    const hwm = this.options.sendHighWaterMark;
+    return !(this.blocked && hwm > 0 && this.batched >= hwm);
   }
 
   /**
-   * Whether one more message may be encoded now: the transport is not pushing back. At
-   * the send HWM the batch is handed over first, so a batch never exceeds the HWM.
+   * Whether one more message may be encoded now. The batch holds at most the send HWM:
+   * when it is full the batch is handed to the transport first, unless the transport is
+   * pushing back — then the message waits in the pipe (where it survives a reconnect).
    */
   makeRoom(): boolean {
-    if (this.state !== State.Ready || this.blocked) return false;
+    if (this.state !== State.Ready) return false;
     const hwm = this.options.sendHighWaterMark;
-    if (hwm > 0 && this.batched >= hwm) this.flush();
+    if (hwm > 0 && this.batched >= hwm) {
+      if (this.blocked) return false;
+      this.flush();
+    }
     return true;
   }
 

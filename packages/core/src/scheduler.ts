@@ -6,8 +6,12 @@
  * - Calls that complete at once (a `send()` with room, a `receive()` with a message
  *   queued) resolve with an already-settled promise, which is fast but never lets the
  *   event loop turn: a `for (;;) await sock.receive()` over a backlog would starve timers
- *   and I/O. After {@link YIELD_EVERY} such completions without a turn, one completes on
- *   `setImmediate` instead.
+ *   and I/O. So now and then one completes on `setImmediate` instead: a send after
+ *   {@link SENDS_PER_TURN} sends without a turn (the turn also hands the batch to the
+ *   transport and lets drain events in, so a PUB that never waits does not outrun its
+ *   peers); a receive once a run of receives has lasted {@link RECEIVE_RUN_MS} (a forced
+ *   turn lets the transport refill the inbound queue to its high-water mark and pause the
+ *   stream, which every 512 receives cost a quarter of the throughput).
  */
 import { runtime } from './runtime.js';
 
@@ -21,14 +25,23 @@ export interface SchedulerState {
   dirty: Flushable[];
   scheduled: boolean;
   turns: number;
-  immediate: number;
   lastTurn: number;
+  /** Sends completed at once since the last turn. */
+  sends: number;
+  /** Receives completed at once since the last turn. */
+  receives: number;
+  /** When the current run of receives was first looked at (ms), 0 = not yet. */
+  runStart: number;
 }
 
-const s: SchedulerState = (runtime.scheduler ??= { dirty: [], scheduled: false, turns: 0, immediate: 0, lastTurn: -1 });
+const s: SchedulerState = (runtime.scheduler ??= { dirty: [], scheduled: false, turns: 0, lastTurn: -1, sends: 0, receives: 0, runStart: 0 });
 
-/** Completions allowed between two event-loop turns. */
-export const YIELD_EVERY = 512;
+/** Sends that may complete at once between two event-loop turns. */
+export const SENDS_PER_TURN = 512;
+/** How long a run of receives that complete at once may last without an event-loop turn. */
+export const RECEIVE_RUN_MS = 2;
+/** The clock is read once per this many receives (it is not free at millions per second). */
+const CLOCK_EVERY = 256;
 const RESOLVED = Promise.resolve();
 
 function run(): void {
@@ -63,27 +76,50 @@ export function flushNow(): void {
  * sender at the high-water mark, never pays for a forced yield).
  */
 export function willTurn(): void {
-  s.immediate = 0;
+  s.sends = 0;
+  s.receives = 0;
+  s.runStart = 0;
+}
+
+function sinceTurn(): void {
+  if (s.turns !== s.lastTurn) {
+    s.lastTurn = s.turns;
+    s.sends = 0;
+    s.receives = 0;
+    s.runStart = 0;
+  }
+}
+
+/** Whether a send that completed at once should wait for an event-loop turn. */
+export function sendMustYield(): boolean {
+  sinceTurn();
+  if (++s.sends < SENDS_PER_TURN) return false;
+  s.sends = 0;
+  return true;
 }
 
 /**
- * Whether this completion should wait for an event-loop turn. Hot paths call it inline:
- * `mustYield() ? afterTurn(v) : Promise.resolve(v)` keeps each `Promise.resolve` site
- * monomorphic.
+ * Whether a receive that completed at once should wait for an event-loop turn. Hot paths
+ * call it inline: `receiveMustYield() ? afterTurn(v) : Promise.resolve(v)` keeps each
+ * `Promise.resolve` site monomorphic.
  */
-export function mustYield(): boolean {
-  if (s.turns !== s.lastTurn) {
-    s.lastTurn = s.turns;
-    s.immediate = 0;
+export function receiveMustYield(): boolean {
+  sinceTurn();
+  if (++s.receives % CLOCK_EVERY !== 0) return false;
+  const now = performance.now();
+  if (s.runStart === 0) {
+    s.runStart = now;
+    return false;
   }
-  if (++s.immediate < YIELD_EVERY) return false;
-  s.immediate = 0;
+  if (now - s.runStart < RECEIVE_RUN_MS) return false;
+  s.receives = 0;
+  s.runStart = 0;
   return true;
 }
 
 /** A settled promise for a send that completed at once (yielding now and then). */
 export function completed(): Promise<void> {
-  return mustYield() ? afterTurn(undefined) : RESOLVED;
+  return sendMustYield() ? afterTurn(undefined) : RESOLVED;
 }
 
 /** A promise of `value` that settles after an event-loop turn (see {@link mustYield}). */

@@ -35,7 +35,7 @@ import {
 } from './options.js';
 import type { InprocPipe, Message, Pipe, StreamPipe } from './pipe.js';
 import { FairQueue } from './routing.js';
-import { afterTurn, completed, flushNow, mustYield } from './scheduler.js';
+import { afterTurn, completed, flushNow, receiveMustYield } from './scheduler.js';
 import { getDefaultTransport } from './transport-registry.js';
 import type { StreamEndpoint, Transport } from './transport.js';
 import { type Waiter, Waiters } from './waiters.js';
@@ -137,6 +137,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     const v = this.table.check(name, value, this.type);
     const spec = this.table.specs.get(name)!;
     this.values[name] = v;
+    this.onOptionChange(name, v);
     if (spec.applies !== 'now' && (this.pipes.size > 0 || this.connecters.size > 0 || this.bound.size > 0)) {
       this.warnLater(name, spec.applies === 'bind' ? 'the next bind()' : 'the next connection');
     }
@@ -419,7 +420,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (message !== undefined) return mustYield() ? afterTurn(message) : Promise.resolve(message);
+    if (message !== undefined) return receiveMustYield() ? afterTurn(message) : Promise.resolve(message);
     const timeout = this.values.receiveTimeout;
     if (timeout === 0) return Promise.reject(new ZmqError('EAGAIN', 'no message available (receiveTimeout is 0)'));
     return new Promise<Message>((resolve, reject) => {
@@ -461,7 +462,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
           }
           if (message !== undefined) {
             const result: IteratorResult<Message> = { value: message, done: false };
-            return mustYield() ? afterTurn(result) : Promise.resolve(result);
+            return receiveMustYield() ? afterTurn(result) : Promise.resolve(result);
           }
         }
         return this.receive().then((value) => ({ value, done: false }), done);
@@ -508,6 +509,12 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
   protected admitReceive(): void {}
   /** An admitted send will never reach `sendMessage` successfully (timeout, close, error). */
   protected sendAbandoned(): void {}
+  /**
+   * An option was set (after validation). Patterns that read an option on every message
+   * keep it in a plain field updated here (reading the property goes through the option
+   * table); they read the initial value with `getOption` in their constructor.
+   */
+  protected onOptionChange(_name: string, _value: unknown): void {}
   /** Whether `connect(address, { routingId })` is meaningful for this socket type (ROUTER). */
   protected get acceptsConnectRoutingId(): boolean {
     return false;

@@ -321,7 +321,8 @@ describe('fairness', () => {
     await server.bind(ep);
     const client = t.add(new TestSocket({ sendHighWaterMark: 0 }));
     client.connect(ep);
-    const total = 5000;
+    // Enough backlog to outlast the scheduler's time budget (YIELD_AFTER_MS) many times over.
+    const total = 100_000;
     for (let i = 0; i < total; i++) client.write(String(i));
     await client.flush();
     let receivedWhenTimerFired = -1;

@@ -100,6 +100,8 @@ export abstract class PublisherBase extends Socket {
   /** Wait for room instead of dropping for a peer over its high-water mark (`ZMQ_XPUB_NODROP`). */
   declare noDrop: boolean;
   /** @internal */ protected readonly subscriptions = new SubscriptionIndex<Pipe>();
+  /** `noDrop`, read on every send. */
+  private waitForRoom: boolean;
   private epoch = 0;
   private readonly matched: Pipe[] = [];
   private readonly collect = (pipe: Pipe): void => {
@@ -111,6 +113,11 @@ export abstract class PublisherBase extends Socket {
 
   protected constructor(type: 'PUB' | 'XPUB', options: PublisherOptions) {
     super(type, options, type === 'PUB' ? PUB_OPTIONS : XPUB_OPTIONS);
+    this.waitForRoom = this.getOption('noDrop') === true;
+  }
+
+  protected override onOptionChange(name: string, value: unknown): void {
+    if (name === 'noDrop') this.waitForRoom = value === true;
   }
 
   /** Number of distinct prefixes subscribed by at least one peer. */
@@ -135,7 +142,7 @@ export abstract class PublisherBase extends Socket {
     const state = stateOf(pipe);
     state.attached = false;
     this.onDetach(pipe);
-    if (this.noDrop) queueMicrotask(() => this.wakeSenders());
+    if (this.waitForRoom) queueMicrotask(() => this.wakeSenders());
   }
 
   protected sendMessage(frames: Buffer[]): boolean {
@@ -144,7 +151,7 @@ export abstract class PublisherBase extends Socket {
     this.subscriptions.match(frames[0]!, this.collect);
     if (matched.length === 0) return true;
     const prepared: PreparedMessage = prepareMessage(frames);
-    if (this.noDrop) {
+    if (this.waitForRoom) {
       for (let i = 0; i < matched.length; i++) {
         const pipe = matched[i]!;
         if (!pipe.writable) {

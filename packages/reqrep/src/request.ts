@@ -72,6 +72,9 @@ export class Request extends Socket {
   declare probeRouter: boolean;
 
   private readonly lb = new LoadBalancer();
+  /** `relaxed` and `correlate`, read on every request. */
+  private relax: boolean;
+  private tagRequests: boolean;
   /** Sends accepted by `send()`/`write()` that have not been written to a pipe yet. */
   private queuedRequests = 0;
   /** A request was written and its reply has not been received. */
@@ -85,6 +88,8 @@ export class Request extends Socket {
   /** Create a REQ socket. */
   constructor(options: RequestOptions = {}) {
     super('REQ', options, REQUEST_OPTIONS);
+    this.relax = this.getOption('relaxed') === true;
+    this.tagRequests = this.getOption('correlate') === true;
     this.sealAs(Request);
   }
 
@@ -92,6 +97,11 @@ export class Request extends Socket {
    * A new request is admitted unless one is outstanding (`EFSM`), or with `relaxed`, when
    * it abandons the outstanding one.
    */
+  protected override onOptionChange(name: string, value: unknown): void {
+    if (name === 'relaxed') this.relax = value === true;
+    else if (name === 'correlate') this.tagRequests = value === true;
+  }
+
   protected override admitSend(): void {
     const busy = this.busyReason();
     if (busy !== undefined) throw efsm(`REQ cannot send: ${busy}`);
@@ -125,12 +135,12 @@ export class Request extends Socket {
   }
 
   protected sendMessage(frames: Buffer[]): boolean {
-    if (this.awaitingReply && !this.relaxed) {
+    if (this.awaitingReply && !this.relax) {
       throw efsm('REQ cannot send: the previous request has not received its reply yet (set relaxed: true to abandon it)');
     }
     let id: Buffer | undefined;
     let request: Buffer[];
-    if (this.correlate) {
+    if (this.tagRequests) {
       id = Buffer.allocUnsafe(4);
       id.writeUInt32BE(this.nextRequestId, 0);
       request = [id, DELIMITER, ...frames];
@@ -183,7 +193,7 @@ export class Request extends Socket {
 
   /** Why a new request is not allowed now, or undefined when it is. */
   private busyReason(): string | undefined {
-    if (this.relaxed) return undefined;
+    if (this.relax) return undefined;
     if (this.awaitingReply) return 'the previous request has not received its reply yet (receive it first, or set relaxed: true)';
     if (this.queuedRequests > 0) return 'the previous request is still waiting for a peer to take it (set relaxed: true to allow queuing another)';
     return undefined;
