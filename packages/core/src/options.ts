@@ -130,8 +130,51 @@ export interface OptionSpec {
   readonly nullable?: boolean;
 }
 
-/** The values of one socket's options (normalised). */
-export type OptionValues = Record<string, unknown> & ResolvedOptions;
+/**
+ * The values of one socket's options (normalised). The engine's own options are declared
+ * fields, so pipes and connections read them with fast property loads on every message;
+ * the rest (pattern options, options only accepted at their default) live in a Map.
+ * (Adding ~60 properties to a plain object by name puts V8 in dictionary mode.)
+ */
+export class OptionValues implements ResolvedOptions {
+  routingId: Buffer | null = null;
+  linger = -1;
+  sendHighWaterMark = 1000;
+  receiveHighWaterMark = 1000;
+  sendTimeout = -1;
+  receiveTimeout = -1;
+  maxMessageSize = -1;
+  reconnectInterval = 100;
+  reconnectMaxInterval = 0;
+  connectTimeout = 0;
+  immediate = false;
+  handshakeInterval = 30_000;
+  heartbeatInterval = 0;
+  heartbeatTimeout = -1;
+  heartbeatTimeToLive = 0;
+  ipv6 = false;
+  mechanism: Mechanism | undefined = undefined;
+  transport: Transport | undefined = undefined;
+  private readonly other = new Map<string, unknown>();
+
+  /** Read an option by name. */
+  get(name: string): unknown {
+    return ENGINE_OPTIONS.has(name) ? (this as unknown as Record<string, unknown>)[name] : this.other.get(name);
+  }
+
+  /** Store a normalised value by name. */
+  set(name: string, value: unknown): void {
+    if (ENGINE_OPTIONS.has(name)) (this as unknown as Record<string, unknown>)[name] = value;
+    else this.other.set(name, value);
+  }
+}
+
+/** The options that are fields of {@link OptionValues}. */
+const ENGINE_OPTIONS: ReadonlySet<string> = new Set([
+  'routingId', 'linger', 'sendHighWaterMark', 'receiveHighWaterMark', 'sendTimeout', 'receiveTimeout', 'maxMessageSize',
+  'reconnectInterval', 'reconnectMaxInterval', 'connectTimeout', 'immediate', 'handshakeInterval', 'heartbeatInterval',
+  'heartbeatTimeout', 'heartbeatTimeToLive', 'ipv6', 'mechanism', 'transport',
+]);
 
 /** The engine's view of the options it reads on hot paths. */
 export interface ResolvedOptions {
@@ -379,9 +422,9 @@ export class OptionTable {
 
   /** Fresh values: every default. */
   defaults(): OptionValues {
-    const values: Record<string, unknown> = {};
-    for (const spec of this.specs.values()) values[spec.name] = spec.default;
-    return values as OptionValues;
+    const values = new OptionValues();
+    for (const spec of this.specs.values()) values.set(spec.name, spec.default);
+    return values;
   }
 
   /** Validate `value` for option `name` (throws `EINVAL`/`ENOTSUP`); returns the normalised value. */
@@ -416,7 +459,7 @@ export class OptionTable {
     const values = this.defaults();
     for (const [name, value] of Object.entries(options)) {
       if (value === undefined) continue;
-      values[name] = this.check(name, value, socketType);
+      values.set(name, this.check(name, value, socketType));
     }
     return values;
   }

@@ -127,7 +127,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
   /** Read an option by name (the same as reading the property). Throws `EINVAL` for unknown names. */
   getOption(name: string): unknown {
     if (!this.table.specs.has(name)) this.table.check(name, undefined, this.type);
-    const value = this.values[name];
+    const value = this.values.get(name);
     if (name === 'routingId') return (value as Buffer | null)?.toString('utf8') ?? null;
     return value;
   }
@@ -136,7 +136,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
   setOption(name: string, value: unknown): void {
     const v = this.table.check(name, value, this.type);
     const spec = this.table.specs.get(name)!;
-    this.values[name] = v;
+    this.values.set(name, v);
     this.onOptionChange(name, v);
     if (spec.applies !== 'now' && (this.pipes.size > 0 || this.connecters.size > 0 || this.bound.size > 0)) {
       this.warnLater(name, spec.applies === 'bind' ? 'the next bind()' : 'the next connection');
