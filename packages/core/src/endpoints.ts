@@ -34,9 +34,9 @@ export interface EndpointHost extends PipeOwner {
   /** @internal Emit a monitor event. */
   emitEvent(event: SocketEvent): void;
   /** @internal Offer a new pipe to the pattern; false = refused. */
-  attachPipe_(pipe: StreamPipe): boolean;
+  adoptPipe(pipe: StreamPipe): boolean;
   /** @internal A connection became ready on an attached pipe; false = refuse this peer. */
-  pipeConnected_(pipe: StreamPipe): boolean;
+  pipeConnected(pipe: StreamPipe): boolean;
   /** @internal A command for a pipe. */
   pipeCommand(pipe: StreamPipe, command: Command): void;
 }
@@ -58,6 +58,20 @@ function handshakeErrorType(error: ZmqError): 'handshake:error:auth' | 'handshak
 /** Errors after which libzmq does not reconnect (the peer would answer the same). */
 function isFinal(error: ZmqError | undefined): boolean {
   return error !== undefined && (error.code === 'EACCES' || error.code === 'EPROTO' || error.code === 'ENOCOMPATPROTO' || error.code === 'EMSGSIZE');
+}
+
+/**
+ * Let `c` carry `pipe` if `accept()` (the pattern) agrees, and announce the handshake;
+ * undefined when refused (the connection then closes).
+ */
+function carry(host: EndpointHost, endpoint: string, pipe: StreamPipe, c: Connection, accept: () => boolean): StreamPipe | undefined {
+  pipe.attachConnection(c);
+  if (!accept()) {
+    pipe.detachConnection(c);
+    return undefined;
+  }
+  host.emitEvent({ type: 'handshake', address: endpoint, peer: peerOf(c) });
+  return pipe;
 }
 
 /** Report how a connection ended: a failed handshake, then the disconnect (libzmq emits both). */
@@ -108,13 +122,7 @@ export class BoundEndpoint implements ConnectionOwner, PipeCarrier {
 
   connectionReady(c: Connection): StreamPipe | undefined {
     const pipe = new StreamPipe(this.host, this, this.host.optionValues, this.resolved, c.remoteAddress);
-    pipe.attachConnection(c);
-    if (!this.host.attachPipe_(pipe)) {
-      pipe.detachConnection(c);
-      return undefined;
-    }
-    this.host.emitEvent({ type: 'handshake', address: this.resolved, peer: peerOf(c) });
-    return pipe;
+    return carry(this.host, this.resolved, pipe, c, () => this.host.adoptPipe(pipe));
   }
 
   connectionCommand(_c: Connection, pipe: StreamPipe, command: Command): void {
@@ -190,7 +198,7 @@ export class Connecter implements ConnectionOwner, PipeCarrier {
   start(): boolean {
     if (!this.options.immediate) {
       const pipe = this.newPipe(this.address);
-      if (!this.host.attachPipe_(pipe)) return false;
+      if (!this.host.adoptPipe(pipe)) return false;
       this.pipe = pipe;
     }
     this.connect();
@@ -243,26 +251,15 @@ export class Connecter implements ConnectionOwner, PipeCarrier {
 
   connectionReady(c: Connection): StreamPipe | undefined {
     this.interval = this.options.reconnectInterval;
-    let pipe = this.pipe;
+    const pipe = this.pipe;
     if (pipe === undefined) {
       // immediate: a pipe per connection.
-      pipe = this.newPipe(c.remoteAddress);
-      pipe.attachConnection(c);
-      if (!this.host.attachPipe_(pipe)) return undefined;
-      this.pipe = pipe;
-    } else if (pipe.closed) {
-      // Closed but lingering: the connection only delivers what is queued.
-      pipe.attachConnection(c);
-      return pipe;
-    } else {
-      pipe.attachConnection(c);
-      if (!this.host.pipeConnected_(pipe)) {
-        pipe.detachConnection(c);
-        return undefined;
-      }
+      const fresh = this.newPipe(c.remoteAddress);
+      this.pipe = carry(this.host, this.address, fresh, c, () => this.host.adoptPipe(fresh));
+      return this.pipe;
     }
-    this.host.emitEvent({ type: 'handshake', address: this.address, peer: peerOf(c) });
-    return pipe;
+    // A closed pipe is lingering: the connection only delivers what is queued.
+    return carry(this.host, this.address, pipe, c, () => pipe.closed || this.host.pipeConnected(pipe));
   }
 
   connectionCommand(_c: Connection, pipe: StreamPipe, command: Command): void {

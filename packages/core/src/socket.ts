@@ -613,8 +613,8 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
         return self._closed;
       },
       emitEvent: (event: SocketEvent) => this.events.emit(event),
-      attachPipe_: (pipe: StreamPipe) => this.attach(pipe),
-      pipeConnected_: (pipe: StreamPipe) => {
+      adoptPipe: (pipe: StreamPipe) => this.attach(pipe),
+      pipeConnected: (pipe: StreamPipe) => {
         if (this._closed || !pipe.attached) return false;
         if (!this.onPipeConnected(pipe)) return false;
         this.wakeSenders();
