@@ -349,3 +349,59 @@ describe('connectTimeout', () => {
     }
   });
 });
+
+describe('a standalone process survives its peer being killed and restarted', () => {
+  // Our socket runs alone in a child process: nothing but the engine keeps it alive while
+  // it reconnects. The libzmq peer (npm zeromq) is SIGKILLed after a first exchange and a
+  // new one binds the same endpoint; the second exchange completes, then the child exits.
+  const PEER: Record<string, 'ROUTER' | 'PUB' | 'PULL' | 'REP'> = { DEALER: 'ROUTER', SUB: 'PUB', PUSH: 'PULL', REQ: 'REP' };
+  for (const transport of ['tcp', 'ipc'] as const) {
+    for (const type of ['DEALER', 'SUB', 'PUSH', 'REQ'] as const) {
+      it(`${type} over ${transport}`, async () => {
+        const endpoint = await laterEndpoint(transport);
+        const start = async () => {
+          const peer = await spawnZmqPeer();
+          const sock = await peer.socket(PEER[type]!, { linger: 0 });
+          await sock.bind(endpoint);
+          return { peer, sock };
+        };
+        /** The peer's side of one exchange (PUB: publish until the child has it). */
+        const serve = async (sock: Awaited<ReturnType<typeof start>>['sock'], child: Child, n: 1 | 2) => {
+          if (type === 'SUB') {
+            const topic = n === 1 ? 'R-before' : 'R-after';
+            const got = child.line((t) => t.startsWith(n === 1 ? 'first' : 'second'), 10_000, `SUB exchange ${n}`);
+            let done = false;
+            void got.then(() => (done = true), () => (done = true));
+            while (!done) {
+              await sock.send(['X-not-subscribed']);
+              await sock.send([topic]);
+              await new Promise((r) => setTimeout(r, 20));
+            }
+            return;
+          }
+          const [request] = await sock.receive(1, 10_000);
+          if (type === 'DEALER') await sock.send([request![0]!, Buffer.from(`pong-${n}`)]);
+          if (type === 'REQ') await sock.send([`rep-${n}`]);
+          if (type === 'PUSH') expect(request!.map(String)).toEqual([`m-${n}`]);
+        };
+        let { peer, sock } = await start();
+        const child = new Child(`standalone-restart[${type}/${transport}]`, 'standalone-restart.mjs', [type, endpoint]);
+        await Promise.all([serve(sock, child, 1), child.line((t) => t.startsWith('first'), 10_000, 'the first exchange')]);
+        await peer.kill();
+        await child.line((t) => t === 'disconnected', 10_000, 'our socket to notice the kill');
+        child.endStdin(); // the child begins its second exchange with no peer there
+        ({ peer, sock } = await start());
+        await Promise.all([
+          serve(sock, child, 2).catch((error: Error) => {
+            throw new Error(`${error.message} — ${child.describe()}`);
+          }),
+          child.line((t) => t.startsWith('second'), 10_000, 'the second exchange'),
+        ]);
+        const exit = await child.exitWithin(5_000);
+        expect(exit.code).toBe(0);
+        const second = child.lines.find((l) => l.text.startsWith('second'))!.text;
+        expect(second).toBe({ DEALER: 'second pong-2', SUB: 'second R-after', PUSH: 'second queued', REQ: 'second rep-2' }[type]);
+      });
+    }
+  }
+});
