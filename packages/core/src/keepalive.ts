@@ -32,8 +32,3 @@ export function hold(): void {
 export function release(): void {
   if (--state.holds === 0) state.timer?.unref();
 }
-
-/** Number of holds (for tests and debugging). */
-export function holds(): number {
-  return state.holds;
-}

@@ -465,8 +465,6 @@ export class OptionTable {
   }
 }
 
-/** The table of the socket base (no pattern options). */
-export const BASE_TABLE = new OptionTable(BASE_OPTIONS);
 
 /** Something with option values and a way to set them (the socket). */
 export interface OptionHost {

@@ -137,11 +137,6 @@ export class StreamPipe extends Pipe {
     return this.connection !== undefined;
   }
 
-  /** Messages queued in the pipe (not yet handed to a connection). */
-  get queued(): number {
-    return this.out.length;
-  }
-
   get writable(): boolean {
     if (this.closed) return false;
     if (this.out.length === 0 && this.connection?.hasRoom() === true) return true;
