@@ -140,6 +140,11 @@ export class StreamPipe extends Pipe {
   get writable(): boolean {
     if (this.closed) return false;
     if (this.out.length === 0 && this.connection?.hasRoom() === true) return true;
+    return this.belowHwm();
+  }
+
+  /** Whether the pipe's own queue is below the send high-water mark (0 = no limit). */
+  private belowHwm(): boolean {
     const hwm = this.options.sendHighWaterMark;
     return hwm === 0 || this.out.length < hwm;
   }
@@ -165,8 +170,7 @@ export class StreamPipe extends Pipe {
   }
 
   private enqueue(message: Message): boolean {
-    const hwm = this.options.sendHighWaterMark;
-    if (hwm > 0 && this.out.length >= hwm) {
+    if (!this.belowHwm()) {
       this.wantWritable = true;
       return false;
     }
@@ -213,8 +217,7 @@ export class StreamPipe extends Pipe {
       return;
     }
     if (this.wantWritable) {
-      const hwm = this.options.sendHighWaterMark;
-      if (hwm === 0 || this.out.length < hwm) {
+      if (this.belowHwm()) {
         this.wantWritable = false;
         this.owner.pipeWritable(this);
       }
