@@ -293,7 +293,7 @@ export interface InprocEndpointOwner extends PipeOwner {
 const NOBODY: PipeOwner = { pipeReadable() {}, pipeWritable() {}, pipeCommand() {}, pipeClosed() {} };
 
 function inprocPeerInfo(type: SocketType, id: Buffer | null): PeerInfo {
-  return { socketType: type, identity: id ?? Buffer.alloc(0), minor: 1, metadata: new Map() };
+  return { socketType: type, identity: id ?? Buffer.alloc(0), minor: 1, metadata: new Map(), userId: '', zapMetadata: new Map() };
 }
 
 /** One end of an in-process pipe pair: messages move as arrays, never encoded or copied. */

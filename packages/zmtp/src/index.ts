@@ -1,7 +1,7 @@
 /**
  * @monocoque/zmtp — a sans-IO implementation of ZMTP 3.1 (RFC 37) with 3.0 (RFC 23)
- * compatibility: greeting, framing, commands, metadata, socket-type rules and the NULL
- * mechanism, plus the `Mechanism` interface PLAIN and CURVE plug into.
+ * compatibility: greeting, framing, commands, metadata, socket-type rules, the NULL and
+ * PLAIN mechanisms, and the `Mechanism` interface CURVE plugs into.
  *
  * Bytes in, frames and events out: nothing here touches sockets, timers or the event loop.
  */
@@ -47,6 +47,20 @@ export {
   encodeReady,
   encodeSubscribe,
 } from './command.js';
-export type { FrameTransform, HandshakeCallbacks, HandshakeContext, Mechanism, MechanismHandshake } from './mechanism.js';
+export {
+  type FrameTransform,
+  type HandshakeCallbacks,
+  type HandshakeContext,
+  type HandshakeFailure,
+  type HandshakeIdentity,
+  type Mechanism,
+  type MechanismHandshake,
+  type ZapStatus,
+  type ZapVerdict,
+  authError,
+  peerRefusal,
+  zapRefusal,
+} from './mechanism.js';
 export { NULL_MECHANISM } from './null-mechanism.js';
-export { type PeerInfo, type SessionHandlers, type SessionOptions, ZmtpSession } from './session.js';
+export { type PlainOptions, plainMechanism } from './plain-mechanism.js';
+export { type PeerInfo, type SessionHandlers, type SessionOptions, type ZapQuestion, ZmtpSession } from './session.js';

@@ -20,7 +20,7 @@ import {
 import { ZmqError } from './errors.js';
 import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, encodeFrame } from './frame.js';
 import { GREETING_SIZE, type PeerGreeting, checkGreeting, encodeGreeting } from './greeting.js';
-import type { FrameTransform, Mechanism, MechanismHandshake } from './mechanism.js';
+import type { FrameTransform, HandshakeFailure, HandshakeIdentity, Mechanism, MechanismHandshake, ZapVerdict } from './mechanism.js';
 import { NULL_MECHANISM } from './null-mechanism.js';
 import { type SocketType, isCompatibleSocketType } from './socket-type.js';
 
@@ -34,6 +34,25 @@ export interface SessionOptions {
   readonly mechanism?: Mechanism;
   /** Largest accepted frame body; negative (default) = no limit. */
   readonly maxMessageSize?: number;
+  /** The peer's address as ZAP names it (`127.0.0.1`; empty for IPC). */
+  readonly peerAddress?: string;
+  /** The ZAP domain; empty (default) when unset. */
+  readonly zapDomain?: string;
+  /**
+   * Asks the ZAP handler (RFC 27) on a server mechanism's behalf. Absent means no handler
+   * is installed. The session ignores a verdict that comes after it died.
+   */
+  readonly authenticate?: (request: ZapQuestion, done: (verdict: ZapVerdict | undefined) => void) => void;
+}
+
+/** What a mechanism asks ZAP, with what the session knows about the connection. */
+export interface ZapQuestion {
+  readonly domain: string;
+  readonly address: string;
+  /** Our routing id (ZAP's identity frame). */
+  readonly identity: Uint8Array;
+  readonly mechanism: string;
+  readonly credentials: readonly Uint8Array[];
 }
 
 /** The peer, as learned in the handshake. */
@@ -46,6 +65,10 @@ export interface PeerInfo {
   readonly minor: number;
   /** All properties the peer sent (lower-case names). */
   readonly metadata: Metadata;
+  /** The user id the ZAP handler assigned (empty when none was asked). */
+  readonly userId: string;
+  /** Metadata the ZAP handler attached (lower-case names). */
+  readonly zapMetadata: Metadata;
 }
 
 /** Outputs of a session. */
@@ -61,8 +84,12 @@ export interface SessionHandlers {
    * PONG), PONG, or one this codec doesn't know (RFC 37: ignore it).
    */
   command(command: Command): void;
-  /** Fatal error: the session is dead and the connection must be dropped. */
-  error(error: ZmqError): void;
+  /**
+   * Fatal error: the session is dead and the connection must be dropped. With
+   * `failure.farewell`, an ERROR command was just written and must be flushed before the
+   * close; with `failure.hold`, the connection stays open (silent) until the deadline.
+   */
+  error(error: ZmqError, failure?: HandshakeFailure): void;
 }
 
 const enum State {
@@ -72,6 +99,11 @@ const enum State {
   Ready,
   Dead,
 }
+
+const EMPTY = new Uint8Array(0);
+const NO_METADATA: Metadata = new Map();
+/** Marks a failure whose ERROR command the session already wrote (flush it, then close). */
+const EMPTY_FAREWELL = Buffer.alloc(0);
 
 /** Socket types whose READY carries an `Identity` property (as libzmq does). */
 const SENDS_IDENTITY: ReadonlySet<SocketType> = new Set<SocketType>(['REQ', 'DEALER', 'ROUTER']);
@@ -172,9 +204,11 @@ export class ZmtpSession {
     }
   }
 
-  /** Mark the session dead without reporting (the owner is closing the connection). */
+  /** Mark the session dead without reporting (the owner is closing the connection); wipes the mechanism's secrets. */
   close(): void {
     this.state = State.Dead;
+    this.handshake?.destroy?.();
+    this.transform?.destroy?.();
   }
 
   private beginHandshake(peer: PeerGreeting): void {
@@ -183,20 +217,44 @@ export class ZmtpSession {
     if (SENDS_IDENTITY.has(this.options.socketType)) {
       metadata.push(['Identity', this.options.identity ?? new Uint8Array(0)]);
     }
-    this.handshake = this.mechanism.createHandshake(
-      { socketType: this.options.socketType, metadata, peer },
-      {
-        send: (frame) => {
-          if (this.state !== State.Dead) this.handlers.write(frame);
-        },
-        ready: (md) => this.onHandshakeDone(md),
-        fail: (error) => this.fail(error),
+    const o = this.options;
+    const context = {
+      socketType: o.socketType,
+      metadata,
+      peer,
+      peerAddress: o.peerAddress ?? '',
+      zapDomain: o.zapDomain ?? '',
+      routingId: o.identity ?? EMPTY,
+    };
+    this.handshake = this.mechanism.createHandshake(context, {
+      send: (frame) => {
+        if (this.state !== State.Dead) this.handlers.write(frame);
       },
-    );
+      ready: (md, identity) => this.onHandshakeDone(md, identity),
+      fail: (error, failure) => this.fail(error, failure),
+      authenticate: (mechanism, credentials, done) => {
+        const settle = (verdict: ZapVerdict | undefined): void => {
+          if (this.state !== State.Handshake) return;
+          try {
+            done(verdict);
+          } catch (error) {
+            this.fail(error);
+          }
+        };
+        if (o.authenticate === undefined) {
+          queueMicrotask(() => settle(undefined));
+          return;
+        }
+        o.authenticate(
+          { domain: context.zapDomain, address: context.peerAddress, identity: context.routingId, mechanism, credentials },
+          settle,
+        );
+      },
+    });
     this.handshake.start();
   }
 
-  private onHandshakeDone(metadata: Metadata): void {
+  private onHandshakeDone(metadata: Metadata, identity: HandshakeIdentity | undefined): void {
     if (this.state !== State.Handshake) return;
     const typeValue = metadata.get('socket-type');
     if (typeValue === undefined) {
@@ -204,20 +262,23 @@ export class ZmtpSession {
       return;
     }
     const peerType = typeValue.toString('latin1');
+    this.transform = this.handshake?.transform;
     if (!isCompatibleSocketType(this.options.socketType, peerType)) {
       this.sendCommand(encodeError('Invalid socket type'));
       this.fail(
         new ZmqError('ENOCOMPATPROTO', `handshake: a ${this.options.socketType} socket cannot talk to a ${JSON.stringify(peerType)} peer`),
+        { farewell: EMPTY_FAREWELL },
       );
       return;
     }
-    this.transform = this.handshake?.transform;
     this.state = State.Ready;
     this.peer = {
       socketType: peerType,
       identity: metadata.get('identity') ?? Buffer.alloc(0),
       minor: this.peerGreeting?.minor ?? 0,
       metadata,
+      userId: identity?.userId ?? '',
+      zapMetadata: identity?.zapMetadata ?? NO_METADATA,
     };
     this.handlers.ready(this.peer);
   }
@@ -245,14 +306,16 @@ export class ZmtpSession {
     if ((flags & FLAG_COMMAND) === 0) {
       throw new ZmqError('EPROTO', 'handshake: expected a command frame, got a message frame before the handshake completed');
     }
-    this.handshake!.receive(decodeCommand(body));
+    const handshake = this.handshake!;
+    handshake.receive(handshake.decode ? handshake.decode(body) : decodeCommand(body));
   }
 
-  private fail(error: unknown): void {
+  private fail(error: unknown, failure?: HandshakeFailure): void {
     if (this.state === State.Dead) return;
+    if (failure?.farewell !== undefined && failure.farewell.length > 0) this.sendCommand(failure.farewell);
     this.state = State.Dead;
     const err =
       error instanceof ZmqError ? error : new ZmqError('EPROTO', `internal error while decoding: ${String(error)}`, { cause: error });
-    this.handlers.error(err);
+    this.handlers.error(err, failure);
   }
 }
