@@ -13,12 +13,24 @@
  * and the connection is dropped when it fires. When the peer's PING announces a TTL, a
  * timer of that length is armed the same way.
  */
-import { FLAG_MORE, type Command, type PeerInfo, type SocketType, ZmqError, ZmtpSession, decodePing, encodePing } from '@monocoque/zmtp';
+import {
+  FLAG_MORE,
+  type Command,
+  type HandshakeFailure,
+  type Mechanism,
+  type PeerInfo,
+  type SocketType,
+  ZmqError,
+  ZmtpSession,
+  decodePing,
+  encodePing,
+} from '@monocoque/zmtp';
 import { FrameWriter } from './frame-writer.js';
 import type { ResolvedOptions } from './options.js';
 import type { Message, PreparedMessage, StreamPipe } from './pipe.js';
 import { scheduleFlush } from './scheduler.js';
 import type { Stream } from './transport.js';
+import { askZap, zapAddress } from './zap.js';
 
 /** Who owns a connection (a connecter or a bound endpoint). Each call happens at most once per connection, `ended` always last. */
 export interface ConnectionOwner {
@@ -28,7 +40,12 @@ export interface ConnectionOwner {
   connectionCommand(connection: Connection, pipe: StreamPipe, command: Command): void;
   /** The connection ended. `handshake` is true when it ended before its handshake completed. */
   connectionEnded(connection: Connection, error: ZmqError | undefined, handshake: boolean): void;
+  /** The handshake failed but the connection is held open (ZAP 300) until its deadline: report it now. */
+  handshakeFailed(connection: Connection, error: ZmqError): void;
 }
+
+/** How long an ERROR command sent before closing may take to leave (the close itself does not wait). */
+const FAREWELL_MS = 1000;
 
 const enum State {
   Handshake,
@@ -65,6 +82,10 @@ export class Connection {
   private readonly heartbeatInterval: number;
   private readonly heartbeatTimeout: number;
   private readonly heartbeatTtl: number;
+  /** Set when the mechanism could not be built (options changed after connect/bind). */
+  private readonly setupError: ZmqError | undefined;
+  /** A failure already reported by {@link ConnectionOwner.handshakeFailed}. */
+  heldError: ZmqError | undefined;
 
   constructor(
     private readonly owner: ConnectionOwner,
@@ -78,19 +99,28 @@ export class Connection {
     this.heartbeatInterval = options.heartbeatInterval;
     this.heartbeatTimeout = options.heartbeatTimeout < 0 ? options.heartbeatInterval : options.heartbeatTimeout;
     this.heartbeatTtl = options.heartbeatTimeToLive;
+    let mechanism: Mechanism | undefined;
+    try {
+      mechanism = options.securityMechanism(socketType);
+    } catch (error) {
+      this.setupError = error as ZmqError;
+    }
     this.session = new ZmtpSession(
       {
         socketType,
         ...(options.routingId ? { identity: options.routingId } : {}),
-        ...(options.mechanism ? { mechanism: options.mechanism } : {}),
+        ...(mechanism ? { mechanism } : {}),
         maxMessageSize: options.maxMessageSize,
+        peerAddress: zapAddress(stream.remoteAddress),
+        zapDomain: (options.get('zapDomain') as string | null) ?? '',
+        authenticate: askZap,
       },
       {
         write: (data) => this.queueRaw(data),
         ready: (peer) => this.onReady(peer),
         frame: (body, more) => this.onFrame(body, more),
         command: (command) => this.onCommand(command),
-        error: (error) => this.close(0, error),
+        error: (error, failure) => this.onSessionError(error, failure),
       },
     );
   }
@@ -114,11 +144,29 @@ export class Connection {
     });
     if (this.handshakeInterval > 0) {
       this.handshakeTimer = setTimeout(() => {
-        this.close(0, new ZmqError('ETIMEDOUT', `handshake with ${this.remoteAddress} did not complete within ${this.handshakeInterval} ms`));
+        this.close(
+          0,
+          this.heldError ?? new ZmqError('ETIMEDOUT', `handshake with ${this.remoteAddress} did not complete within ${this.handshakeInterval} ms`),
+        );
       }, this.handshakeInterval);
       this.handshakeTimer.unref();
     }
+    if (this.setupError !== undefined) {
+      this.close(0, this.setupError);
+      return;
+    }
     this.session.start();
+  }
+
+  private onSessionError(error: ZmqError, failure: HandshakeFailure | undefined): void {
+    if (failure?.hold === true && this.state === State.Handshake) {
+      // As libzmq after ZAP 300: report now, tell the peer nothing, close at the deadline.
+      this.heldError = error;
+      this.stream.pause();
+      this.owner.handshakeFailed(this, error);
+      return;
+    }
+    this.close(failure?.farewell !== undefined ? -2 : 0, error);
   }
 
   // ------------------------------------------------------------------ output
@@ -307,13 +355,19 @@ export class Connection {
   /**
    * Close. With `linger` not 0 and no error, the batch is written and the stream ended
    * gracefully (destroyed after `linger` ms when positive); otherwise destroyed at once.
+   * `linger` -2 (internal): an ERROR command was just written; end gracefully so it
+   * leaves, then destroy after a short bound, whatever the error.
    */
   close(linger: number, error?: ZmqError): void {
     if (this.state === State.Closed) return;
     const handshake = this.state === State.Handshake;
     this.state = State.Closed;
     this.teardown();
-    if (linger !== 0 && error === undefined) {
+    if (linger === -2) {
+      if (!this.writer.isEmpty) this.stream.write(this.writer.take());
+      this.stream.end();
+      setTimeout(() => this.stream.destroy(), FAREWELL_MS).unref();
+    } else if (linger !== 0 && error === undefined) {
       if (!this.writer.isEmpty) this.stream.write(this.writer.take());
       this.stream.end();
       if (linger > 0) setTimeout(() => this.stream.destroy(), linger).unref();

@@ -74,10 +74,15 @@ function carry(host: EndpointHost, endpoint: string, pipe: StreamPipe, c: Connec
   return pipe;
 }
 
+/** Report a failed handshake (at once, also for a connection held open after ZAP 300). */
+function reportHandshakeError(host: EndpointHost, c: Connection, error: ZmqError): void {
+  host.emitEvent({ type: handshakeErrorType(error), address: c.endpoint, peer: peerOf(c), error });
+}
+
 /** Report how a connection ended: a failed handshake, then the disconnect (libzmq emits both). */
 function reportEnd(host: EndpointHost, c: Connection, error: ZmqError | undefined, handshake: boolean): void {
   const peer = peerOf(c);
-  if (handshake && error !== undefined) host.emitEvent({ type: handshakeErrorType(error), address: c.endpoint, peer, error });
+  if (handshake && error !== undefined && error !== c.heldError) reportHandshakeError(host, c, error);
   host.emitEvent(error === undefined ? { type: 'disconnect', address: c.endpoint, peer } : { type: 'disconnect', address: c.endpoint, peer, error });
 }
 
@@ -137,6 +142,10 @@ export class BoundEndpoint implements ConnectionOwner, PipeCarrier {
       pipe.close(0, error);
     }
     if (!this.host.isClosed || error !== undefined) reportEnd(this.host, c, error, handshake);
+  }
+
+  handshakeFailed(c: Connection, error: ZmqError): void {
+    reportHandshakeError(this.host, c, error);
   }
 
   pipeDone(pipe: StreamPipe, linger: number): void {
@@ -283,6 +292,10 @@ export class Connecter implements ConnectionOwner, PipeCarrier {
       return;
     }
     if (!this.stopped) this.retry(error);
+  }
+
+  handshakeFailed(c: Connection, error: ZmqError): void {
+    reportHandshakeError(this.host, c, error);
   }
 
   private retry(error: ZmqError | undefined): void {

@@ -3,7 +3,7 @@
  * socket base every pattern package extends. Applications normally import a pattern
  * package (`@monocoque/dealer`, `@monocoque/router`, ...) instead.
  */
-export { ZmqError, isZmqError, type ErrorCode, type SocketType, type Mechanism } from '@monocoque/zmtp';
+export { ZmqError, isZmqError, type ErrorCode, type SocketType, type Mechanism, type ZapStatus } from '@monocoque/zmtp';
 export { Socket, type ConnectOptions } from './socket.js';
 export {
   type SocketOptions,
@@ -23,4 +23,5 @@ export { SocketEvents, type SocketEvent, type SocketEventType, type SocketEventO
 export { type Endpoint, formatEndpoint, parseEndpoint } from './endpoint.js';
 export type { ConnectOptions as TransportConnectOptions, Listener, Stream, StreamEndpoint, StreamHandlers, Transport } from './transport.js';
 export { netTransport } from './net-transport.js';
+export { type ZapHandler, type ZapReply, type ZapRequest, hasZapHandler, installZapHandler } from './zap.js';
 export { getDefaultTransport, registerTransport, registeredTransports, setDefaultTransport } from './transport-registry.js';

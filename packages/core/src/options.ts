@@ -11,11 +11,13 @@
  * `now` (existing pipes too, e.g. high-water marks since libzmq 4.2), `connection` (new
  * connections), `bind` (later binds).
  *
- * Security options (PLAIN, CURVE, ZAP, GSSAPI) are refused until a package that
- * implements the mechanism registers itself as their provider
- * ({@link registerOptionProvider}); the error names the package to install.
+ * Security options follow libzmq: the last of `plainServer`/`plainUsername`/
+ * `plainPassword`/`curveServer`/`curve*Key` assigned picks the mechanism (see
+ * {@link OptionValues.noteSecurity}). PLAIN is built in; CURVE options are refused until
+ * `@monocoque/curve/register` provides them ({@link registerOptionProvider}), with an error
+ * that names the package, so a socket meant to encrypt never runs in clear text.
  */
-import { type Mechanism, ZmqError } from '@monocoque/zmtp';
+import { type Mechanism, ZmqError, plainMechanism } from '@monocoque/zmtp';
 import { runtime } from './runtime.js';
 import type { Transport } from './transport.js';
 
@@ -80,16 +82,22 @@ export interface SocketOptions {
   /** Not supported (VMCI): accepted only at the default. */ vmciBufferMinSize?: number;
   /** Not supported (VMCI): accepted only at the default. */ vmciBufferMaxSize?: number;
   /** Not supported (VMCI): accepted only at the default. */ vmciConnectTimeout?: number;
-  // Security: refused until a mechanism package provides them.
-  /** PLAIN server role; needs a PLAIN mechanism package. */ plainServer?: boolean;
-  /** PLAIN user name; needs a PLAIN mechanism package. */ plainUsername?: string | null;
-  /** PLAIN password; needs a PLAIN mechanism package. */ plainPassword?: string | null;
-  /** CURVE server role; needs `@monocoque/curve`. */ curveServer?: boolean;
-  /** CURVE public key (Z85 or 32 bytes); needs `@monocoque/curve`. */ curvePublicKey?: string | Uint8Array | null;
-  /** CURVE secret key (Z85 or 32 bytes); needs `@monocoque/curve`. */ curveSecretKey?: string | Uint8Array | null;
-  /** CURVE server public key (Z85 or 32 bytes); needs `@monocoque/curve`. */ curveServerKey?: string | Uint8Array | null;
-  /** ZAP domain; needs `@monocoque/zap`. */ zapDomain?: string | null;
-  /** Enforce the ZAP domain; needs `@monocoque/zap`. */ zapEnforceDomain?: boolean;
+  // Security (docs/security.md). The last mechanism option assigned picks the mechanism, as in libzmq.
+  /** Act as a PLAIN server (RFC 24): every client is checked by the ZAP handler, and refused when none is installed. Applies to new connections. */
+  plainServer?: boolean;
+  /** PLAIN client user name (≤ 255 bytes); selects PLAIN as a client (null: back to NULL). Applies to new connections. */
+  plainUsername?: string | null;
+  /** PLAIN client password (≤ 255 bytes); selects PLAIN as a client (null: back to NULL). Applies to new connections. */
+  plainPassword?: string | null;
+  /** Act as a CURVE server (RFC 26); needs `@monocoque/curve/register`. */ curveServer?: boolean;
+  /** Our CURVE long-term public key (Z85 or 32 bytes); needs `@monocoque/curve/register`. */ curvePublicKey?: string | Uint8Array | null;
+  /** Our CURVE long-term secret key (Z85 or 32 bytes); needs `@monocoque/curve/register`. */ curveSecretKey?: string | Uint8Array | null;
+  /** The CURVE server's public key (Z85 or 32 bytes), which makes this socket a CURVE client; needs `@monocoque/curve/register`. */
+  curveServerKey?: string | Uint8Array | null;
+  /** ZAP domain (RFC 27) passed to the ZAP handler; with NULL security, setting it makes the server ask ZAP. Applies to new connections. */
+  zapDomain?: string | null;
+  /** Refuse NULL peers when a ZAP domain is set but no handler is installed (libzmq's `ZMQ_ZAP_ENFORCE_DOMAIN`). Applies to new connections. */
+  zapEnforceDomain?: boolean;
   /** GSSAPI: not implemented. */ gssapiServer?: boolean;
   /** GSSAPI: not implemented. */ gssapiPrincipal?: string | null;
   /** GSSAPI: not implemented. */ gssapiServicePrincipal?: string | null;
@@ -155,7 +163,71 @@ export class OptionValues implements ResolvedOptions {
   ipv6 = false;
   mechanism: Mechanism | undefined = undefined;
   transport: Transport | undefined = undefined;
+  /** The mechanism libzmq's option rules select (see {@link noteSecurity}). */
+  security: 'NULL' | 'PLAIN' | 'CURVE' = 'NULL';
+  /** libzmq's shared as-server flag of PLAIN and CURVE. */
+  asServer = false;
+  private built: Mechanism | undefined;
   private readonly other = new Map<string, unknown>();
+
+  /**
+   * Follow libzmq's rules for which mechanism the last security option selects:
+   * `plainServer`/`curveServer` set the server role and select PLAIN/CURVE when true (NULL
+   * when false); a `plainUsername`/`plainPassword` selects a PLAIN client (null: NULL);
+   * `curvePublicKey`/`curveSecretKey` select CURVE; `curveServerKey` a CURVE client.
+   */
+  noteSecurity(name: string, value: unknown): void {
+    switch (name) {
+      case 'plainServer':
+      case 'curveServer':
+        this.asServer = value === true;
+        this.security = value === true ? (name === 'plainServer' ? 'PLAIN' : 'CURVE') : 'NULL';
+        break;
+      case 'plainUsername':
+      case 'plainPassword':
+        if (value === null) this.security = 'NULL';
+        else {
+          this.asServer = false;
+          this.security = 'PLAIN';
+        }
+        break;
+      case 'curveServerKey':
+      case 'curvePublicKey':
+      case 'curveSecretKey':
+        if (value === null) return;
+        if (name === 'curveServerKey') this.asServer = false;
+        this.security = 'CURVE';
+        break;
+      default:
+        if (name !== 'mechanism') return;
+    }
+    this.built = undefined;
+  }
+
+  /**
+   * The mechanism new connections use: the explicit `mechanism` option, else the one the
+   * security options select (undefined = NULL). Throws `EINVAL` when they are incomplete
+   * (e.g. a CURVE client without `curveServerKey`).
+   */
+  securityMechanism(socketType: string): Mechanism | undefined {
+    if (this.mechanism !== undefined) return this.mechanism;
+    if (this.security === 'NULL') return undefined;
+    if (this.built !== undefined) return this.built;
+    if (this.security === 'PLAIN') {
+      this.built = plainMechanism({
+        server: this.asServer,
+        username: (this.other.get('plainUsername') as string | null) ?? '',
+        password: (this.other.get('plainPassword') as string | null) ?? '',
+      });
+    } else {
+      const provider = optionProvider('curveServer');
+      if (provider === undefined) throw new ZmqError('ENOTSUP', 'CURVE needs @monocoque/curve: install it and import @monocoque/curve/register');
+      const values: Record<string, unknown> = { curveServer: this.asServer };
+      for (const name of provider.options) if (name !== 'curveServer') values[name] = this.other.get(name) ?? null;
+      this.built = provider.mechanism(values, socketType);
+    }
+    return this.built;
+  }
 
   /** Read an option by name. */
   get(name: string): unknown {
@@ -196,6 +268,10 @@ export interface ResolvedOptions {
   ipv6: boolean;
   mechanism: Mechanism | undefined;
   transport: Transport | undefined;
+  /** Read any option by name. */
+  get(name: string): unknown;
+  /** The mechanism for new connections (see {@link OptionValues.securityMechanism}). */
+  securityMechanism(socketType: string): Mechanism | undefined;
 }
 
 const int = (name: string, def: number, min: number, applies: OptionApplies = 'now', max = 0x7fffffff): OptionSpec => ({
@@ -226,8 +302,6 @@ const security = (name: string, kind: OptionKind, def: unknown, provider: string
 const PGM = 'PGM/EPGM multicast is not implemented';
 const SOCKOPT = 'Node.js does not expose this socket option';
 const CURVE = '@monocoque/curve';
-const PLAIN = 'a PLAIN mechanism package';
-const ZAP = '@monocoque/zap';
 const GSSAPI = 'GSSAPI, which Monocoque does not implement';
 
 /** Every option all socket types share. */
@@ -288,15 +362,15 @@ export const BASE_OPTIONS: readonly OptionSpec[] = [
   unsupported('vmciBufferMinSize', 'int', 0, 'VMCI is not implemented'),
   unsupported('vmciBufferMaxSize', 'int', 0, 'VMCI is not implemented'),
   unsupported('vmciConnectTimeout', 'int', -1, 'VMCI is not implemented'),
-  security('plainServer', 'bool', false, PLAIN),
-  security('plainUsername', 'string', null, PLAIN),
-  security('plainPassword', 'string', null, PLAIN),
+  { name: 'plainServer', kind: 'bool', default: false, applies: 'connection' },
+  { name: 'plainUsername', kind: 'string', default: null, applies: 'connection', nullable: true },
+  { name: 'plainPassword', kind: 'string', default: null, applies: 'connection', nullable: true },
   security('curveServer', 'bool', false, CURVE),
   security('curvePublicKey', 'bytes', null, CURVE),
   security('curveSecretKey', 'bytes', null, CURVE),
   security('curveServerKey', 'bytes', null, CURVE),
-  security('zapDomain', 'string', null, ZAP),
-  security('zapEnforceDomain', 'bool', false, ZAP),
+  { name: 'zapDomain', kind: 'string', default: null, applies: 'connection', nullable: true },
+  { name: 'zapEnforceDomain', kind: 'bool', default: false, applies: 'connection' },
   security('gssapiServer', 'bool', false, GSSAPI),
   security('gssapiPrincipal', 'string', null, GSSAPI),
   security('gssapiServicePrincipal', 'string', null, GSSAPI),
@@ -332,13 +406,13 @@ export interface OptionProvider {
   mechanism(values: Readonly<Record<string, unknown>>, socketType: string): Mechanism | undefined;
 }
 
-interface ProviderState {
+/** The runtime slot of registered option providers. */
+export interface OptionProviderState {
   providers: Map<string, OptionProvider>;
 }
 
 function providers(): Map<string, OptionProvider> {
-  const r = runtime as typeof runtime & { optionProviders?: ProviderState };
-  return (r.optionProviders ??= { providers: new Map() }).providers;
+  return (runtime.optionProviders ??= { providers: new Map() }).providers;
 }
 
 /** Make a security mechanism's options available (called by mechanism packages' `register` entries). */
@@ -459,7 +533,9 @@ export class OptionTable {
     const values = this.defaults();
     for (const [name, value] of Object.entries(options)) {
       if (value === undefined) continue;
-      values.set(name, this.check(name, value, socketType));
+      const v = this.check(name, value, socketType);
+      values.set(name, v);
+      values.noteSecurity(name, v);
     }
     return values;
   }

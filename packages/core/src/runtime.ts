@@ -13,7 +13,9 @@
 import type { InprocRegistryState } from './inproc.js';
 import type { KeepAliveState } from './keepalive.js';
 import type { SchedulerState } from './scheduler.js';
+import type { OptionProviderState } from './options.js';
 import type { TransportRegistryState } from './transport-registry.js';
+import type { ZapState } from './zap.js';
 
 /** The layout version of {@link Runtime}; part of the global key. */
 export const RUNTIME_VERSION = 1;
@@ -26,6 +28,8 @@ export interface Runtime {
   transports?: TransportRegistryState;
   scheduler?: SchedulerState;
   keepAlive?: KeepAliveState;
+  optionProviders?: OptionProviderState;
+  zap?: ZapState;
 }
 
 /** The one runtime of this process (created by whichever copy loads first). */

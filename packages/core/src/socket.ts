@@ -124,6 +124,16 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     if (this.constructor === cls) Object.preventExtensions(this);
   }
 
+  /**
+   * The security mechanism new connections use, as zeromq.js names it: `null` (NULL),
+   * `"plain"` or `"curve"` (or an explicit mechanism object's name, lower-cased).
+   */
+  get securityMechanism(): string | null {
+    const v = this.values;
+    if (v.mechanism !== undefined) return v.mechanism.name === 'NULL' ? null : v.mechanism.name.toLowerCase();
+    return v.security === 'NULL' ? null : v.security.toLowerCase();
+  }
+
   /** Read an option by name (the same as reading the property). Throws `EINVAL` for unknown names. */
   getOption(name: string): unknown {
     if (!this.table.specs.has(name)) this.table.check(name, undefined, this.type);
@@ -137,6 +147,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     const v = this.table.check(name, value, this.type);
     const spec = this.table.specs.get(name)!;
     this.values.set(name, v);
+    this.values.noteSecurity(name, v);
     this.onOptionChange(name, v);
     if (spec.applies !== 'now' && (this.pipes.size > 0 || this.connecters.size > 0 || this.bound.size > 0)) {
       this.warnLater(name, spec.applies === 'bind' ? 'the next bind()' : 'the next connection');
@@ -205,6 +216,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     }
     const b = new BoundEndpoint(this.host, address);
     try {
+      this.values.securityMechanism(this.type);
       await b.listen(this.pickTransport(), this.values.ipv6 ? withIpv6(endpoint) : endpoint);
     } catch (error) {
       const err = error instanceof ZmqError ? error : new ZmqError('EINVAL', `bind ${address} failed: ${String(error)}`, { cause: error, address });
@@ -262,6 +274,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     if (this.connecters.has(address)) {
       throw new ZmqError('EINVAL', `connect ${address} failed: already connected to this endpoint`, { address });
     }
+    this.values.securityMechanism(this.type); // incomplete security options fail here, not later per connection
     const connecter = new Connecter(this.host, address, endpoint, this.pickTransport(), routingId);
     this.connecters.set(address, connecter);
     if (!connecter.start()) {
