@@ -64,3 +64,4 @@ export {
 export { NULL_MECHANISM } from './null-mechanism.js';
 export { type PlainOptions, plainMechanism } from './plain-mechanism.js';
 export { type PeerInfo, type SessionHandlers, type SessionOptions, type ZapQuestion, ZmtpSession } from './session.js';
+export { z85Decode, z85Encode } from './z85.js';
