@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import {
   type Command,
   FrameDecoder,
+  type HandshakeFailure,
   type PeerInfo,
   type SessionOptions,
   ZmqError,
@@ -118,7 +119,7 @@ export type SessionEvent =
   | { kind: 'ready'; peer: PeerInfo }
   | { kind: 'frame'; body: Buffer; more: boolean }
   | { kind: 'command'; name: string; data: Buffer }
-  | { kind: 'error'; error: ZmqError };
+  | { kind: 'error'; error: ZmqError; failure?: HandshakeFailure };
 
 /** A session whose outputs are recorded. */
 export function harness(options: SessionOptions) {
@@ -129,7 +130,7 @@ export function harness(options: SessionOptions) {
     ready: (peer) => events.push({ kind: 'ready', peer }),
     frame: (body, more) => events.push({ kind: 'frame', body: Buffer.from(body), more }),
     command: (c: Command) => events.push({ kind: 'command', name: c.name, data: Buffer.from(c.data) }),
-    error: (error) => events.push({ kind: 'error', error }),
+    error: (error, failure) => events.push(failure === undefined ? { kind: 'error', error } : { kind: 'error', error, failure }),
   });
   return {
     session,
@@ -140,6 +141,7 @@ export function harness(options: SessionOptions) {
     frames: () => events.filter((e) => e.kind === 'frame') as Array<{ kind: 'frame'; body: Buffer; more: boolean }>,
     commands: () => events.filter((e) => e.kind === 'command') as Array<{ kind: 'command'; name: string; data: Buffer }>,
     errors: () => events.filter((e) => e.kind === 'error').map((e) => (e as { error: ZmqError }).error),
+    failures: () => events.filter((e) => e.kind === 'error').map((e) => (e as { failure?: HandshakeFailure }).failure),
   };
 }
 export type Harness = ReturnType<typeof harness>;
