@@ -113,6 +113,7 @@ export class Connection {
         maxMessageSize: options.maxMessageSize,
         peerAddress: zapAddress(stream.remoteAddress),
         zapDomain: (options.get('zapDomain') as string | null) ?? '',
+        zapEnforceDomain: options.get('zapEnforceDomain') === true,
         authenticate: askZap,
       },
       {

@@ -40,6 +40,8 @@ export type ErrorCode =
   | 'EPROTONOSUPPORT'
   /** Authentication failed (PLAIN/CURVE credentials refused, ZAP denied). */
   | 'EACCES'
+  /** A server needs a ZAP handler and none is installed (PLAIN, or `zapEnforceDomain`); libzmq reports `EFAULT` too. */
+  | 'EFAULT'
   /** A connection attempt, handshake or heartbeat timed out. */
   | 'ETIMEDOUT'
   /** A pending operation was cancelled because the socket closed. */
@@ -66,6 +68,7 @@ export const ERRNO: Readonly<Record<ErrorCode, number>> = Object.freeze({
   EBADF: 9,
   EAGAIN: 11,
   EACCES: 13,
+  EFAULT: 14,
   EBUSY: 16,
   EINVAL: 22,
   EPROTO: 71,

@@ -14,7 +14,9 @@
  * client then reports an auth failure with the ZAP status, as it does against libzmq), and
  * a PLAIN client accepts both spellings.
  *
- * Without a ZAP handler a PLAIN server refuses every client, as libzmq does.
+ * Without a ZAP handler a PLAIN server refuses every client, as libzmq does: it closes the
+ * connection without an ERROR (reporting `EFAULT`), so clients keep retrying and get in
+ * once a handler is installed.
  */
 import { type Metadata, decodeCommand, decodeErrorReason, decodeMetadata, encodeCommand, encodeMetadata } from './command.js';
 import { ZmqError } from './errors.js';
@@ -112,11 +114,9 @@ function server(context: HandshakeContext, callbacks: HandshakeCallbacks): Mecha
     stage = 'zap';
     callbacks.authenticate('PLAIN', [username, password], (verdict) => {
       if (verdict === undefined) {
+        // As libzmq: no ERROR, just the close, so the client retries until a handler exists.
         return callbacks.fail(
-          new ZmqError('EACCES', 'PLAIN server has no ZAP handler, so it refuses every client (as libzmq); install one with @monocoque/zap', {
-            status: 400,
-          }),
-          { farewell: encodeLibzmqPlainError('400') },
+          new ZmqError('EFAULT', 'PLAIN server has no ZAP handler, so it refuses every client (as libzmq); install one, e.g. with @monocoque/zap'),
         );
       }
       if (verdict.status !== 200) {

@@ -39,6 +39,11 @@ export interface SessionOptions {
   /** The ZAP domain; empty (default) when unset. */
   readonly zapDomain?: string;
   /**
+   * libzmq's `ZMQ_ZAP_ENFORCE_DOMAIN`: ZAP is asked only when a domain is set, and then a
+   * missing handler refuses the peer (`EFAULT`) instead of letting it in.
+   */
+  readonly zapEnforceDomain?: boolean;
+  /**
    * Asks the ZAP handler (RFC 27) on a server mechanism's behalf. Absent means no handler
    * is installed. The session ignores a verdict that comes after it died.
    */
@@ -233,22 +238,24 @@ export class ZmtpSession {
       ready: (md, identity) => this.onHandshakeDone(md, identity),
       fail: (error, failure) => this.fail(error, failure),
       authenticate: (mechanism, credentials, done) => {
+        const enforce = o.zapEnforceDomain === true;
         const settle = (verdict: ZapVerdict | undefined): void => {
           if (this.state !== State.Handshake) return;
+          if (verdict === undefined && enforce && context.zapDomain !== '') {
+            this.fail(new ZmqError('EFAULT', `zapEnforceDomain: the ZAP domain ${JSON.stringify(context.zapDomain)} is set but no ZAP handler is installed`));
+            return;
+          }
           try {
             done(verdict);
           } catch (error) {
             this.fail(error);
           }
         };
-        if (o.authenticate === undefined) {
+        if (o.authenticate === undefined || (enforce && context.zapDomain === '')) {
           queueMicrotask(() => settle(undefined));
           return;
         }
-        o.authenticate(
-          { domain: context.zapDomain, address: context.peerAddress, identity: context.routingId, mechanism, credentials },
-          settle,
-        );
+        o.authenticate({ domain: context.zapDomain, address: context.peerAddress, identity: context.routingId, mechanism, credentials }, settle);
       },
     });
     this.handshake.start();

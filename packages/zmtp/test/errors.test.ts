@@ -17,6 +17,7 @@ const EXPECTED: Record<ErrorCode, number> = {
   EBADF: 9,
   EAGAIN: 11,
   EACCES: 13,
+  EFAULT: 14,
   EBUSY: 16,
   EINVAL: 22,
   EPROTO: 71,
