@@ -96,3 +96,76 @@ describe.skipIf(!py.available)('harness: pyzmq peer (python3-zmq)', () => {
     expect(await router.receiveUpTo(1, 100)).toEqual([]);
   });
 });
+
+describe.skipIf(!py.available)('harness: security plumbing (CURVE, PLAIN, ZAP) libzmq <-> libzmq', () => {
+  it('npm zeromq CURVE server with a ZAP allow-list: pyzmq client with a listed key passes, another gets 400', async () => {
+    const srv = await spawnZmqPeer();
+    const cli = await spawnZmqPeer({ kind: 'pyzmq' });
+    const server = await srv.curveKeyPair();
+    const good = await cli.curveKeyPair();
+    const bad = await cli.curveKeyPair();
+    expect(server.publicKey).toMatch(/^[\x21-\x7e]{40}$/);
+    await srv.zap({ curveKeys: [good.publicKey], metadata: { Hello: 'world' } });
+    const router = await srv.socket('ROUTER', { linger: 0, curveServer: true, curveSecretKey: server.secretKey });
+    const ep = await router.bind(TCP_ANY);
+
+    const ok = await cli.socket('DEALER', {
+      linger: 0,
+      routingId: 'good',
+      curveServerKey: server.publicKey,
+      curvePublicKey: good.publicKey,
+      curveSecretKey: good.secretKey,
+    });
+    await ok.connect(ep);
+    await ok.send('hi');
+    assertFramesEqual((await router.receive(1, 5000))[0]!, [Buffer.from('good'), Buffer.from('hi')]);
+
+    const no = await cli.socket('DEALER', {
+      linger: 0,
+      curveServerKey: server.publicKey,
+      curvePublicKey: bad.publicKey,
+      curveSecretKey: bad.secretKey,
+    });
+    await no.connect(ep);
+    const [clientSide] = await no.waitForEvent('handshake:error:auth', 1, 5000);
+    expect(clientSide!.error?.status).toBe(400);
+    const [serverSide] = await router.waitForEvent('handshake:error:auth', 1, 5000);
+    expect(serverSide!.error?.status).toBe(400);
+
+    const reqs = await srv.zapRequests();
+    expect(reqs).toHaveLength(2);
+    for (const r of reqs) {
+      expect(r.slice(0, 3).map(String)).toEqual(['1.0', '1', '']);
+      expect(r[3]!.toString()).toBe('127.0.0.1');
+      expect(r[5]!.toString()).toBe('CURVE');
+      expect(r[6]).toHaveLength(32);
+    }
+  });
+
+  it('pyzmq PLAIN server with a ZAP user table: npm zeromq client with a wrong password gets 400', async () => {
+    const srv = await spawnZmqPeer({ kind: 'pyzmq' });
+    const cli = await spawnZmqPeer();
+    await srv.zap({ plain: { alice: 'secret' } });
+    const router = await srv.socket('ROUTER', { linger: 0, plainServer: true, zapDomain: 'test' });
+    const ep = await router.bind(TCP_ANY);
+
+    const ok = await cli.socket('DEALER', { linger: 0, routingId: 'a', plainUsername: 'alice', plainPassword: 'secret' });
+    await ok.connect(ep);
+    await ok.send('in');
+    assertFramesEqual((await router.receive(1, 5000))[0]!, [Buffer.from('a'), Buffer.from('in')]);
+
+    const no = await cli.socket('DEALER', { linger: 0, plainUsername: 'alice', plainPassword: 'wrong' });
+    await no.connect(ep);
+    const [ev] = await no.waitForEvent('handshake:error:auth', 1, 5000);
+    expect(ev!.error?.status).toBe(400);
+    const [sev] = await router.waitForEvent('handshake:error:auth', 1, 5000);
+    expect(sev!.error?.status).toBe(400);
+    expect(sev!.value).toBe(400);
+
+    const reqs = (await srv.zapRequests()).map((r) => r.map(String));
+    expect(reqs).toEqual([
+      ['1.0', '1', 'test', '127.0.0.1', '', 'PLAIN', 'alice', 'secret'],
+      ['1.0', '1', 'test', '127.0.0.1', '', 'PLAIN', 'alice', 'wrong'],
+    ]);
+  });
+});

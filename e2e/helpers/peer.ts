@@ -49,15 +49,69 @@ export interface PeerSocketOptions {
   receiveHighWaterMark?: number;
   maxMessageSize?: number;
   reconnectInterval?: number;
+  /** ZMQ_CURVE_SERVER: act as CURVE server (also needs `curveSecretKey`). */
+  curveServer?: boolean;
+  /** ZMQ_CURVE_PUBLICKEY / SECRETKEY / SERVERKEY: Z85 strings (40 chars) or 32-byte keys. */
+  curvePublicKey?: string | Buffer;
+  curveSecretKey?: string | Buffer;
+  curveServerKey?: string | Buffer;
+  /** ZMQ_PLAIN_SERVER: act as PLAIN server. */
+  plainServer?: boolean;
+  /** ZMQ_PLAIN_USERNAME / PASSWORD: make this socket a PLAIN client. */
+  plainUsername?: string;
+  plainPassword?: string;
+  /** ZMQ_ZAP_DOMAIN: sent in ZAP requests; for NULL sockets, non-empty turns ZAP on. */
+  zapDomain?: string;
+  /** ZMQ_ZAP_ENFORCE_DOMAIN (libzmq 4.3 opt-in strict mode). */
+  zapEnforceDomain?: boolean;
+  /** ZMQ_HANDSHAKE_IVL in ms (libzmq default 30 000; 0 = no limit). */
+  handshakeInterval?: number;
   [name: string]: unknown;
 }
 
 export interface PeerEvent {
   type: string;
   address: string | null;
-  error?: { message: string; code: string | null };
+  /**
+   * Present on `*:error` events. `handshake:error:auth`: `status` is the ZAP status code
+   * (300/400/500). `handshake:error:protocol`: `code` is e.g. `ERR_ZMTP_MECHANISM_MISMATCH`.
+   * `handshake:error:other` and the socket-level errors: `code`/`errno` name the errno.
+   */
+  error?: { message: string; code: string | null; status?: number; errno?: number };
   interval?: number;
+  /** pyzmq peer only: libzmq's raw monitor event value. */
+  value?: number;
 }
+
+/** ZAP status code (RFC 27). */
+export type ZapStatus = '200' | '300' | '400' | '500';
+
+/**
+ * Rules for the peer's in-process ZAP handler (see `ZmqPeer.zap`). Checked in this order;
+ * a request that passes every rule given gets 200.
+ */
+export interface ZapRules {
+  /** Answer every request with this status, ignoring the other rules. */
+  status?: ZapStatus;
+  /** 400 for requests from these addresses (as libzmq reports them, e.g. `127.0.0.1`). */
+  denyAddresses?: string[];
+  /** 400 for requests from any address not listed. */
+  allowAddresses?: string[];
+  /** PLAIN: 400 unless `plain[username] === password`. Absent: any username/password. */
+  plain?: Record<string, string>;
+  /** CURVE: 400 unless the client's long-term public key (Z85) is listed. Absent: any key. */
+  curveKeys?: string[];
+  /** User id of 200 replies. Default: the PLAIN username, the CURVE client key (Z85), else empty. */
+  userId?: string;
+  /** Metadata properties of 200 replies (ZMTP property encoding on the wire). */
+  metadata?: Record<string, string>;
+}
+
+/**
+ * One ZAP request as the peer's handler got it: the frames after the ROUTER envelope,
+ * `[version, requestId, domain, address, identity, mechanism, ...credentials]`.
+ */
+export type ZapRequest = Buffer[];
 
 export type PeerKind = 'zeromq' | 'pyzmq';
 
@@ -297,6 +351,28 @@ export class ZmqPeer {
       this.pending.set(id, { resolve, reject, timer, op });
       this.child.stdin!.write(`${JSON.stringify({ id, op, ...args })}\n`);
     });
+  }
+
+  /** A fresh CURVE key pair (Z85) made by the peer's own libzmq (`zmq_curve_keypair`). */
+  async curveKeyPair(): Promise<{ publicKey: string; secretKey: string }> {
+    const r = await this.request('curveKeyPair');
+    return { publicKey: r.publicKey as string, secretKey: r.secretKey as string };
+  }
+
+  /**
+   * Start the peer's ZAP handler (a ROUTER at `inproc://zeromq.zap.01` in the context its
+   * sockets share), or replace its rules when it runs already. Every PLAIN and CURVE server
+   * socket of the peer (and NULL ones with a `zapDomain`) then asks it. Start it before
+   * the connection handshakes it should judge. `clear` also forgets recorded requests.
+   */
+  async zap(rules: ZapRules = {}, opts: { clear?: boolean } = {}): Promise<void> {
+    await this.request('zap', { rules, clear: opts.clear ?? false });
+  }
+
+  /** Every ZAP request the peer's handler has seen, oldest first. `clear` forgets them. */
+  async zapRequests(opts: { clear?: boolean } = {}): Promise<ZapRequest[]> {
+    const r = await this.request('zapRequests', { clear: opts.clear ?? false });
+    return (r.requests as string[][]).map((m) => m.map((f) => Buffer.from(f, 'base64')));
   }
 
   /** Create a socket in the peer; it becomes the target of the peer-level shortcuts below. */

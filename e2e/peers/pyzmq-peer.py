@@ -4,12 +4,26 @@
 Speaks the same newline-delimited JSON protocol as zmq-peer.mjs (see there). Differences:
 commands are handled strictly one at a time (a blocking send/receive holds up the next
 command), and option names are the zeromq.js ones mapped to libzmq constants (an
-upper-case libzmq name such as "ROUTER_MANDATORY" works too).
+upper-case libzmq name such as "ROUTER_MANDATORY" works too). Debian's python3-zmq links
+the system libzmq, which may be older than the 4.3.5 the npm peer bundles.
+
+Security: the zeromq.js option names curveServer, curvePublicKey, curveSecretKey,
+curveServerKey, plainServer, plainUsername, plainPassword, zapDomain, zapEnforceDomain and
+handshakeInterval map to CURVE_SERVER, CURVE_PUBLICKEY, ... HANDSHAKE_IVL. The ops
+curveKeyPair, zap and zapRequests behave as in zmq-peer.mjs; the ZAP handler runs in a
+thread of its own with a ROUTER at inproc://zeromq.zap.01 in this process's shared context.
+
+Monitor events carry libzmq's raw event value as "value"; the handshake failures also get
+an "error" shaped like zeromq.js's: {status} for handshake:error:auth (the ZAP status code),
+{code: "ERR_ZMTP_..."/"ERR_ZAP_..."} for handshake:error:protocol, {code: errno name, errno}
+for handshake:error:other and the other *:error events.
 """
 import base64
 import errno
 import json
+import struct
 import sys
+import threading
 import time
 
 def out(obj):
@@ -18,7 +32,7 @@ def out(obj):
 
 try:
     import zmq
-    from zmq.utils.monitor import parse_monitor_message
+    import zmq.utils.z85
 except Exception as exc:  # pragma: no cover - reported to the test
     out({"event": "fatal", "error": "cannot import zmq (python3-zmq): %r" % (exc,)})
     sys.exit(1)
@@ -37,7 +51,18 @@ OPTIONS = {
     "sendTimeout": zmq.SNDTIMEO, "receiveTimeout": zmq.RCVTIMEO,
     "probeRouter": zmq.PROBE_ROUTER, "conflate": zmq.CONFLATE,
     "verbose": zmq.XPUB_VERBOSE, "correlate": zmq.REQ_CORRELATE, "relaxed": zmq.REQ_RELAXED,
+    "curveServer": zmq.CURVE_SERVER, "curvePublicKey": zmq.CURVE_PUBLICKEY,
+    "curveSecretKey": zmq.CURVE_SECRETKEY, "curveServerKey": zmq.CURVE_SERVERKEY,
+    "plainServer": zmq.PLAIN_SERVER, "plainUsername": zmq.PLAIN_USERNAME,
+    "plainPassword": zmq.PLAIN_PASSWORD, "zapDomain": zmq.ZAP_DOMAIN,
+    "handshakeInterval": zmq.HANDSHAKE_IVL,
 }
+if hasattr(zmq, "ZAP_ENFORCE_DOMAIN"):
+    OPTIONS["zapEnforceDomain"] = zmq.ZAP_ENFORCE_DOMAIN
+
+# ZMQ_PROTOCOL_ERROR_* value -> zeromq.js error code ("ERR_ZMTP_MECHANISM_MISMATCH", ...)
+PROTOCOL_ERRORS = {getattr(zmq, n): "ERR_" + n[len("PROTOCOL_ERROR_"):]
+                   for n in dir(zmq) if n.startswith("PROTOCOL_ERROR_")}
 
 EVENTS = {
     zmq.EVENT_CONNECTED: "connect", zmq.EVENT_CONNECT_DELAYED: "connect:delay",
@@ -103,6 +128,26 @@ def entry(handle):
     return e
 
 
+def event_record(frames):
+    """One monitor message (16-bit event id + 32-bit value, then the endpoint) as a peer event."""
+    if len(frames) != 2 or len(frames[0]) != 6:
+        return {"type": "unknown", "address": None}
+    event_id, value = struct.unpack("=HI", frames[0])
+    label = EVENTS.get(event_id, "unknown:%s" % event_id)
+    rec = {"type": label, "address": frames[1].decode(errors="replace"), "value": value}
+    if label == "handshake:error:auth":
+        rec["error"] = {"message": "Authentication failure", "code": None, "status": value}
+    elif label == "handshake:error:protocol":
+        code = PROTOCOL_ERRORS.get(value, "ERR_UNKNOWN")
+        rec["error"] = {"message": code, "code": code}
+    elif label.endswith(":error") or label == "handshake:error:other":
+        rec["error"] = {"message": errno.errorcode.get(value, str(value)), "code": errno.errorcode.get(value),
+                        "errno": value}
+    elif label == "connect:retry":
+        rec["interval"] = value
+    return rec
+
+
 def drain_monitor(e, timeout_ms=0):
     mon = e["monitor"]
     if mon is None:
@@ -113,11 +158,80 @@ def drain_monitor(e, timeout_ms=0):
                 frames = mon.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 break
-            ev = parse_monitor_message(frames)
-            addr = ev.get("endpoint")
-            if isinstance(addr, bytes):
-                addr = addr.decode(errors="replace")
-            e["events"].append({"type": EVENTS.get(ev["event"], "unknown:%s" % ev["event"]), "address": addr})
+            e["events"].append(event_record(frames))
+
+
+# ---- ZAP handler (RFC 27), in a thread of its own ----
+
+def encode_metadata(meta):
+    out = b""
+    for name, value in (meta or {}).items():
+        n, v = name.encode(), str(value).encode()
+        out += bytes([len(n)]) + n + struct.pack(">I", len(v)) + v
+    return out
+
+
+def zap_answer(frames, rules):
+    address = frames[3].decode(errors="replace")
+    mechanism = frames[5].decode(errors="replace")
+    creds = frames[6:]
+    if rules.get("status"):
+        return str(rules["status"]), "forced by test", b"", b""
+    if rules.get("denyAddresses") is not None and address in rules["denyAddresses"]:
+        return "400", "address denied", b"", b""
+    if rules.get("allowAddresses") is not None and address not in rules["allowAddresses"]:
+        return "400", "address not allowed", b"", b""
+    user = ""
+    if mechanism == "PLAIN":
+        user = creds[0].decode(errors="replace") if creds else ""
+        password = creds[1].decode(errors="replace") if len(creds) > 1 else ""
+        if rules.get("plain") is not None and rules["plain"].get(user) != password:
+            return "400", "invalid username or password", b"", b""
+    elif mechanism == "CURVE":
+        user = zmq.utils.z85.encode(creds[0]).decode() if creds else ""
+        if rules.get("curveKeys") is not None and user not in rules["curveKeys"]:
+            return "400", "unknown client key", b"", b""
+    user_id = rules["userId"] if rules.get("userId") is not None else user
+    return "200", "OK", user_id.encode(), encode_metadata(rules.get("metadata"))
+
+
+class ZapHandler(object):
+    def __init__(self):
+        self.rules = {}
+        self.requests = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.sock = ctx.socket(zmq.ROUTER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.bind("inproc://zeromq.zap.01")
+        self.thread = threading.Thread(target=self.run, name="zap", daemon=True)
+        self.thread.start()
+
+    def run(self):
+        try:
+            while not self.stopping.is_set():
+                if not self.sock.poll(50, zmq.POLLIN):
+                    continue
+                msg = self.sock.recv_multipart()
+                delim = msg.index(b"") if b"" in msg else -1
+                envelope, frames = msg[:delim + 1], msg[delim + 1:]
+                with self.lock:
+                    self.requests.append([base64.b64encode(f).decode() for f in frames])
+                    rules = self.rules
+                if len(frames) < 6:
+                    continue
+                status, text, user_id, metadata = zap_answer(frames, rules)
+                self.sock.send_multipart(envelope + [b"1.0", frames[1], status.encode(), text.encode(),
+                                                     user_id, metadata])
+        finally:
+            self.sock.close(0)
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(2)
+
+
+zap_handler = [None]
 
 
 def op_socket(req):
@@ -184,6 +298,26 @@ def handle(req):
         return {"zmq": zmq.zmq_version()}
     if op == "socket":
         return op_socket(req)
+    if op == "curveKeyPair":
+        public, secret = zmq.curve_keypair()
+        return {"publicKey": public.decode(), "secretKey": secret.decode()}
+    if op == "zap":
+        if zap_handler[0] is None:
+            zap_handler[0] = ZapHandler()
+        with zap_handler[0].lock:
+            zap_handler[0].rules = req.get("rules") or {}
+            if req.get("clear"):
+                zap_handler[0].requests = []
+        return {}
+    if op == "zapRequests":
+        h = zap_handler[0]
+        if h is None:
+            return {"requests": []}
+        with h.lock:
+            requests = h.requests
+            if req.get("clear"):
+                h.requests = []
+        return {"requests": requests}
     if op == "exit":
         raise SystemExit(0)
     e = entry(req.get("socket"))
@@ -251,6 +385,8 @@ def handle(req):
 
 
 def shutdown():
+    if zap_handler[0] is not None:
+        zap_handler[0].stop()
     for e in list(sockets.values()):
         try:
             if e["monitor"] is not None:

@@ -23,12 +23,40 @@
 //   unsubscribe {topics: [base64]}              -> {}
 //   setOption   {name, value}                   -> {}
 //   getOption   {name}                          -> {value}
-//   events      {}                              -> {events: [{type, address, error?}]}  (all seen so far)
+//   events      {}                              -> {events: [{type, address, error?, interval?}]}  (all seen so far)
 //   waitEvent   {type, count?, timeoutMs}       -> {events}    (fails with ETIMEDOUT)
 //   close       {}                              -> {}
 //   exit        {}                              -> {}          then the process exits
 //
+// Security (no "socket" needed):
+//   curveKeyPair {}                             -> {publicKey, secretKey}  (Z85, from this peer's libzmq)
+//   zap         {rules, clear?}                 -> {}          start the in-process ZAP handler, or replace its rules
+//   zapRequests {clear?}                        -> {requests: [[base64]]}  every ZAP request seen so far
+//
 // Option values and getOption results that are binary are encoded as {"$b64": "..."}.
+// Security options are plain zeromq.js socket properties: curveServer, curvePublicKey,
+// curveSecretKey, curveServerKey (Z85 strings or {"$b64"} 32-byte keys), plainServer,
+// plainUsername, plainPassword, zapDomain, zapEnforceDomain, handshakeInterval (ms).
+//
+// Event errors: {message, code, status?, errno?}. `handshake:error:auth` carries the ZAP
+// status (300/400/500) as `status`; `handshake:error:protocol` a code such as
+// ERR_ZMTP_MECHANISM_MISMATCH; `handshake:error:other` (and the other *:error events) an
+// errno name as `code` and its number as `errno`.
+//
+// The ZAP handler (RFC 27) is a ROUTER bound at inproc://zeromq.zap.01 in the default
+// context, which every socket this peer makes shares, so libzmq consults it for every
+// PLAIN and CURVE server socket (and NULL ones with a zapDomain). `rules` decide the reply:
+//   status?: "200"|"300"|"400"|"500"   forced answer, the other rules are then ignored
+//   denyAddresses?: [ip]               400 when the request's address is listed
+//   allowAddresses?: [ip]              400 when the address is not listed
+//   plain?: {user: password}           PLAIN: 400 unless the username/password pair matches
+//   curveKeys?: [z85]                  CURVE: 400 unless the client key is listed (absent: any key)
+//   userId?: string                    user id in 200 replies (default: PLAIN username,
+//                                      CURVE client key in Z85, else empty)
+//   metadata?: {name: value}           metadata frame of 200 replies (ZMTP property encoding)
+// Everything else gets 200. Replies echo the request id with version "1.0". Each request is
+// recorded as its frames after the ROUTER envelope (routing id + empty delimiter), i.e.
+// [version, request id, domain, address, identity, mechanism, ...credentials].
 // Socket types: PAIR PUB SUB REQ REP DEALER ROUTER PULL PUSH XPUB XSUB STREAM.
 // Sends and receives on one socket are each serialised (one chain for sends, one for
 // receives), bind/unbind on a third chain that sends and receives also wait for;
@@ -104,7 +132,11 @@ function recordEvents(e) {
     try {
       for await (const ev of sock.events) {
         const rec = { type: ev.type, address: ev.address ?? null };
-        if (ev.error) rec.error = { message: ev.error.message, code: ev.error.code ?? null };
+        if (ev.error) {
+          rec.error = { message: ev.error.message, code: ev.error.code ?? null };
+          if (ev.error.status !== undefined) rec.error.status = ev.error.status;
+          if (ev.error.errno !== undefined) rec.error.errno = ev.error.errno;
+        }
         if (ev.interval !== undefined) rec.interval = ev.interval;
         e.events.push(rec);
         for (const w of e.waiters) w();
@@ -245,10 +277,105 @@ function waitEvent(e, type, count, timeoutMs) {
   });
 }
 
+// ---- ZAP handler (RFC 27) ----
+
+const Z85_CHARS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
+
+/** Z85-encode a buffer whose length is a multiple of 4 (a CURVE key: 32 bytes -> 40 chars). */
+function z85(buf) {
+  let out = '';
+  for (let i = 0; i + 4 <= buf.length; i += 4) {
+    let v = buf.readUInt32BE(i);
+    const chunk = new Array(5);
+    for (let j = 4; j >= 0; j--) {
+      chunk[j] = Z85_CHARS[v % 85];
+      v = Math.floor(v / 85);
+    }
+    out += chunk.join('');
+  }
+  return out;
+}
+
+/** ZMTP property list: name length (1 byte), name, value length (u32 BE), value. */
+function encodeMetadata(meta) {
+  const parts = [];
+  for (const [name, value] of Object.entries(meta ?? {})) {
+    const n = Buffer.from(name);
+    const v = Buffer.from(String(value));
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(v.length);
+    parts.push(Buffer.from([n.length]), n, len, v);
+  }
+  return Buffer.concat(parts);
+}
+
+const zap = { sock: null, rules: {}, requests: [] };
+
+/** Decide [status, text, userId, metadata] for one request (frames from version on). */
+function zapAnswer(frames, rules) {
+  const [, , , addressB, , mechB, ...creds] = frames;
+  const address = addressB.toString();
+  const mechanism = mechB.toString();
+  if (rules.status) return [String(rules.status), 'forced by test', '', Buffer.alloc(0)];
+  if (rules.denyAddresses && rules.denyAddresses.includes(address)) return ['400', 'address denied', '', Buffer.alloc(0)];
+  if (rules.allowAddresses && !rules.allowAddresses.includes(address)) {
+    return ['400', 'address not allowed', '', Buffer.alloc(0)];
+  }
+  let user = '';
+  if (mechanism === 'PLAIN') {
+    user = (creds[0] ?? Buffer.alloc(0)).toString();
+    const pass = (creds[1] ?? Buffer.alloc(0)).toString();
+    if (rules.plain && rules.plain[user] !== pass) return ['400', 'invalid username or password', '', Buffer.alloc(0)];
+  } else if (mechanism === 'CURVE') {
+    user = z85(creds[0] ?? Buffer.alloc(0));
+    if (rules.curveKeys && !rules.curveKeys.includes(user)) return ['400', 'unknown client key', '', Buffer.alloc(0)];
+  }
+  return ['200', 'OK', rules.userId ?? user, encodeMetadata(rules.metadata)];
+}
+
+async function zapLoop(sock) {
+  try {
+    for await (const msg of sock) {
+      const delim = msg.findIndex((f) => f.length === 0);
+      const envelope = msg.slice(0, delim + 1);
+      const frames = msg.slice(delim + 1).map((f) => Buffer.from(f));
+      zap.requests.push(frames.map((f) => f.toString('base64')));
+      if (frames.length < 6) continue; // not a ZAP request; libzmq never sends one
+      const [status, text, userId, metadata] = zapAnswer(frames, zap.rules);
+      await sock.send([...envelope, '1.0', frames[1], status, text, userId, metadata]);
+    }
+  } catch {
+    /* socket closed */
+  }
+}
+
+async function startZap(rules, clear) {
+  zap.rules = rules ?? {};
+  if (clear) zap.requests = [];
+  if (zap.sock) return;
+  const sock = new zmq.Router();
+  sock.linger = 0;
+  await sock.bind('inproc://zeromq.zap.01');
+  zap.sock = sock;
+  zapLoop(sock);
+}
+
 async function handle(req) {
   switch (req.op) {
     case 'ping':
       return { zmq: zmq.version };
+    case 'curveKeyPair': {
+      const { publicKey, secretKey } = zmq.curveKeyPair();
+      return { publicKey, secretKey };
+    }
+    case 'zap':
+      await startZap(req.rules, req.clear);
+      return {};
+    case 'zapRequests': {
+      const requests = zap.requests;
+      if (req.clear) zap.requests = [];
+      return { requests };
+    }
     case 'socket':
       return { socket: createSocket(req.type, req.options ?? {}) };
     case 'exit':
@@ -320,6 +447,13 @@ let shuttingDown = false;
 function shutdown() {
   if (shuttingDown) return;
   shuttingDown = true;
+  if (zap.sock) {
+    try {
+      zap.sock.close();
+    } catch {
+      /* ignore */
+    }
+  }
   for (const { sock } of sockets.values()) {
     try {
       sock.linger = 0;
