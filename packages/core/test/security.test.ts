@@ -185,6 +185,16 @@ describe.each([
     expect(requests).toHaveLength(0);
   });
 
+  it('the handshake deadline covers a ZAP handler that never answers (ETIMEDOUT), and the client retries', async () => {
+    const { server } = await serve(() => new Promise(() => {}), { handshakeInterval: 200 });
+    const client = t.add(new TestSocket({ plainUsername: 'alice', plainPassword: 'pw', linger: 0 }));
+    const timedOut = nextEvent(server, ['handshake:error:other', 'handshake:error:auth', 'handshake']);
+    const retried = nextEvent(client, ['connect:retry']);
+    client.connect(server.lastEndpoint!);
+    expect((await timedOut).error?.code).toBe('ETIMEDOUT');
+    await retried;
+  });
+
   it('a handler that throws answers 500: refused, never let in', async () => {
     const { server } = await serve(() => {
       throw new Error('database down');
