@@ -55,7 +55,7 @@ export interface PeerSocketOptions {
 export interface PeerEvent {
   type: string;
   address: string | null;
-  error?: { message: string; code: string | null };
+  error?: { message: string; code: string | null; status?: number };
   interval?: number;
 }
 

@@ -23,7 +23,8 @@
 //   unsubscribe {topics: [base64]}              -> {}
 //   setOption   {name, value}                   -> {}
 //   getOption   {name}                          -> {value}
-//   events      {}                              -> {events: [{type, address, error?}]}  (all seen so far)
+//   events      {}                              -> {events: [{type, address, error?}]}  (all seen so far;
+//                                                   an auth error carries its ZAP status: error.status)
 //   waitEvent   {type, count?, timeoutMs}       -> {events}    (fails with ETIMEDOUT)
 //   close       {}                              -> {}
 //   exit        {}                              -> {}          then the process exits
@@ -104,7 +105,10 @@ function recordEvents(e) {
     try {
       for await (const ev of sock.events) {
         const rec = { type: ev.type, address: ev.address ?? null };
-        if (ev.error) rec.error = { message: ev.error.message, code: ev.error.code ?? null };
+        if (ev.error) {
+          rec.error = { message: ev.error.message, code: ev.error.code ?? null };
+          if (ev.error.status !== undefined) rec.error.status = ev.error.status; // ZAP status of an auth failure
+        }
         if (ev.interval !== undefined) rec.interval = ev.interval;
         e.events.push(rec);
         for (const w of e.waiters) w();
