@@ -141,7 +141,11 @@ export class ZapAuthenticator extends EventEmitter<ZapAuthenticatorEvents> {
   private answered = 0;
   private live = true;
 
-  /** @internal Use {@link startAuthenticator}. */
+  /**
+   * Validate `config` and install it as the process's ZAP handler: the same as
+   * {@link startAuthenticator} (`EINVAL` for a bad configuration, `EADDRINUSE` when a
+   * handler is installed already).
+   */
   constructor(config: AuthenticatorConfig | readonly Authenticator[]) {
     super();
     const decide = createZapHandler(config, {
