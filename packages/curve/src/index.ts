@@ -3,9 +3,25 @@
  * RFC 26), byte-compatible with libzmq 4.3 — X25519 key agreement and XSalsa20-Poly1305
  * boxes (libsodium's `crypto_box`), Z85 keys (RFC 32).
  *
- * The cryptography runs on `sodium-native` when it loads and on `@noble/*` otherwise
- * (see {@link curveBackend}).
+ * Use it through the explicit `mechanism` socket option:
+ * `mechanism: curve({...})`.
+ * The cryptography runs on `sodium-native`
+ * when it loads and on `@noble/*` otherwise (see {@link curveBackend}).
  */
+import type { Mechanism } from '@monocoque/zmtp';
+import { type CurveOptions, curveMechanism } from './mechanism.js';
+
 export { z85Decode, z85Encode } from './z85.js';
 export { type CurveKeyPair, KEY_LENGTH, Z85_KEY_LENGTH, curveKeyBytes, curveKeyPair, curvePublicKey } from './keys.js';
+export { COOKIE_LIFETIME_MS, type CurveOptions, curveMechanism } from './mechanism.js';
 export { type BoxBackend, type BoxBackendName, type CurveBackendInfo, curveBackend, getBoxBackend, setCurveBackend, sodiumAvailability } from './backend/index.js';
+
+/**
+ * The CURVE mechanism for a socket's explicit `mechanism` option:
+ * `new Dealer({ mechanism: curve({ serverKey, publicKey, secretKey }) })`. Same as
+ * {@link curveMechanism}.
+ * @throws {ZmqError} `EINVAL` naming a missing or malformed key.
+ */
+export function curve(options: CurveOptions): Mechanism {
+  return curveMechanism(options);
+}
