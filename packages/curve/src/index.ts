@@ -3,9 +3,9 @@
  * RFC 26), byte-compatible with libzmq 4.3 — X25519 key agreement and XSalsa20-Poly1305
  * boxes (libsodium's `crypto_box`), Z85 keys (RFC 32).
  *
- * Use it through the explicit `mechanism` socket option:
- * `mechanism: curve({...})`.
- * The cryptography runs on `sodium-native`
+ * Use it through socket options after `import '@monocoque/curve/register'`
+ * (`curveServer`, `curvePublicKey`, `curveSecretKey`, `curveServerKey`, as zeromq.js), or
+ * pass `mechanism: curve({...})` explicitly. The cryptography runs on `sodium-native`
  * when it loads and on `@noble/*` otherwise (see {@link curveBackend}).
  */
 import type { Mechanism } from '@monocoque/zmtp';
@@ -14,6 +14,7 @@ import { type CurveOptions, curveMechanism } from './mechanism.js';
 export { z85Decode, z85Encode } from './z85.js';
 export { type CurveKeyPair, KEY_LENGTH, Z85_KEY_LENGTH, curveKeyBytes, curveKeyPair, curvePublicKey } from './keys.js';
 export { COOKIE_LIFETIME_MS, type CurveOptions, curveMechanism } from './mechanism.js';
+export { CURVE_OPTIONS, curveOptionProvider } from './provider.js';
 export { type BoxBackend, type BoxBackendName, type CurveBackendInfo, curveBackend, getBoxBackend, setCurveBackend, sodiumAvailability } from './backend/index.js';
 
 /**
