@@ -11,7 +11,8 @@
 import type { Mechanism } from '@monocoque/zmtp';
 import { type CurveOptions, curveMechanism } from './mechanism.js';
 
-export { z85Decode, z85Encode } from './z85.js';
+/** Z85 (RFC 32), re-exported from `@monocoque/zmtp` for convenience. */
+export { z85Decode, z85Encode } from '@monocoque/zmtp';
 export { type CurveKeyPair, KEY_LENGTH, Z85_KEY_LENGTH, curveKeyBytes, curveKeyPair, curvePublicKey } from './keys.js';
 export { COOKIE_LIFETIME_MS, type CurveOptions, curveMechanism } from './mechanism.js';
 export { CURVE_OPTIONS, curveOptionProvider } from './provider.js';

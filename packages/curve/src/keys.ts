@@ -2,10 +2,9 @@
  * CURVE long-term keys: X25519 key pairs, in Z85 text (40 characters, RFC 32) or raw
  * (32 bytes), as libzmq's `zmq_curve_keypair`/`zmq_curve_public` and zeromq.js give them.
  */
-import { ZmqError } from '@monocoque/zmtp';
+import { ZmqError, z85Decode, z85Encode } from '@monocoque/zmtp';
 import { boxBackend } from './backend/index.js';
 import { systemRandom, wipe } from './random.js';
-import { z85Decode, z85Encode } from './z85.js';
 
 /** A CURVE key pair in Z85 text, the shape of zeromq.js's `curveKeyPair()`. */
 export interface CurveKeyPair {

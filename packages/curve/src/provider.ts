@@ -9,11 +9,10 @@
  * Missing ones are reported when the mechanism is built (at connect/bind), naming them.
  */
 import type { OptionProvider } from '@monocoque/core';
-import { type Mechanism, ZmqError } from '@monocoque/zmtp';
+import { type Mechanism, ZmqError, z85Encode } from '@monocoque/zmtp';
 import { curveKeyBytes } from './keys.js';
 import { curveMechanism } from './mechanism.js';
 import { wipe } from './random.js';
-import { z85Encode } from './z85.js';
 
 /** The option names this package provides. */
 export const CURVE_OPTIONS = ['curveServer', 'curvePublicKey', 'curveSecretKey', 'curveServerKey'] as const;

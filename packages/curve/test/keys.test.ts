@@ -58,7 +58,7 @@ describe('CURVE keys', () => {
     const cases: Array<[unknown, RegExp]> = [
       ['abc', /curveServerKey: .*got a string of 3 characters/],
       [`${ZMQ_TEST_KEYS.serverPublic[1]}0`, /got a string of 41 characters/],
-      ['Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{h"D', /curveServerKey: not a valid Z85 key .*not in the Z85 alphabet/],
+      ['Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{h"D', /curveServerKey: not a valid Z85 key .*not a Z85 character/],
       [new Uint8Array(31), /got 31 bytes/],
       [42, /got number/],
       [null, /got null/],
