@@ -1,0 +1,9 @@
+// Shared test data.
+
+/** zmq_curve(7) test keys: hex and Z85 (client and server long-term pairs). */
+export const ZMQ_TEST_KEYS = {
+  clientPublic: ['BB88471D65E2659B30C55A5321CEBB5AAB2B70A398645C26DCA2B2FCB43FC518', 'Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID'],
+  clientSecret: ['7BB864B489AFA3671FBE69101F94B38972F24816DFB01B51656B3FEC8DFD0888', 'D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs'],
+  serverPublic: ['54FCBA24E93249969316FB617C872BB0C1D1FF14800427C594CBFACF1BC2D652', 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7'],
+  serverSecret: ['8E0BDD697628B91D8F245587EE95C5B04D48963F79259877B49CD9063AEAD3B7', 'JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6'],
+} as const;
