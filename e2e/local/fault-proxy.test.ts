@@ -1,5 +1,6 @@
 // The fault-injecting proxy of @monocoque/test-support, checked with plain node:net on
-// both ends: what it forwards, how it splits, delays, stalls, blackholes, resets, refuses.
+// both ends: what it forwards, how it splits, delays, stalls, blackholes, resets, refuses,
+// records and corrupts.
 import { EventEmitter, once } from 'node:events';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -272,6 +273,53 @@ describe('fault proxy (plain node:net on both ends)', () => {
     await client(proxy);
     await serverSide;
     expect(proxy.connections).toBe(1);
+  });
+
+  it('record: true keeps what was forwarded per direction; recorded() without it throws', async () => {
+    const target = await startTarget();
+    const proxy = await startFaultProxy({ target: target.endpoint, record: true });
+    cleanups.push(() => proxy.close());
+    const serverSide = target.nextConnection();
+    const c = await client(proxy);
+    const s = await serverSide;
+    const up = frameOf(200 * 1024);
+    c.write(up.subarray(0, 100));
+    c.write(up.subarray(100));
+    s.write('down');
+    await until(() => total(target.chunks[0]!) >= up.length && total(c.received) >= 4, 5000, 'both directions');
+    expect(proxy.recorded('upstream').equals(up)).toBe(true);
+    expect(proxy.recorded('downstream').toString()).toBe('down');
+
+    const plain = await proxyTo(target);
+    expect(() => plain.recorded('upstream')).toThrow(/record: true/);
+  });
+
+  it('flipByte(n) corrupts exactly the n-th byte from now, across chunks, once', async () => {
+    const target = await startTarget();
+    const proxy = await startFaultProxy({ target: target.endpoint, record: true });
+    cleanups.push(() => proxy.close());
+    const serverSide = target.nextConnection();
+    const c = await client(proxy);
+    await serverSide;
+    const before = Buffer.from('0123456789');
+    c.write(before);
+    await until(() => total(target.chunks[0]!) >= 10, 5000, 'the bytes before arming');
+    const flipped = proxy.flipByte(25, 'upstream'); // counted from byte 10 on: byte 35
+    const rest = frameOf(100);
+    for (let i = 0; i < rest.length; i += 20) {
+      c.write(rest.subarray(i, i + 20)); // the flipped byte is in the second chunk
+      await until(() => total(target.chunks[0]!) >= 10 + i + 20, 5000, 'chunk through');
+    }
+    await withTimeout(flipped, 5000, 'the flip');
+    const got = Buffer.concat(target.chunks[0]!);
+    const want = Buffer.concat([before, rest]);
+    want[35]! ^= 0xff;
+    expect(got.equals(want)).toBe(true);
+    expect(proxy.recorded('upstream').equals(want)).toBe(true);
+    // Downstream untouched, and the flip fired once only.
+    c.write('tail');
+    await until(() => total(target.chunks[0]!) >= 114, 5000, 'tail');
+    expect(Buffer.concat(target.chunks[0]!).subarray(110).toString()).toBe('tail');
   });
 
   it('an unreachable target drops the client; close() stops listening', async () => {

@@ -8,6 +8,8 @@
  *   proxy.delay(50, 'upstream');            // +50 ms on client → target chunks, order kept
  *   proxy.stall(); ...; proxy.resume();     // a partition: nothing passes, nothing closes
  *   proxy.reset();                          // RST every current connection
+ *   proxy.flipByte(20, 'upstream');         // XOR 0xff into the 21st byte from now on
+ *   proxy.recorded('downstream');           // what was forwarded (with `record: true`)
  *   await proxy.close();
  *
  * Directions: `upstream` is client → target, `downstream` is target → client. Settings
@@ -24,6 +26,8 @@ export interface FaultProxyOptions {
   target: string;
   /** Address to listen on. Default 127.0.0.1 (port always chosen by the OS). */
   host?: string;
+  /** Keep a copy of every byte forwarded, per direction (see {@link FaultProxy.recorded}). */
+  record?: boolean;
 }
 
 /** What one direction does to the bytes passing through. */
@@ -31,6 +35,12 @@ interface DirectionFaults {
   delayMs: number;
   maxWrite: number;
   stalled: boolean;
+  /** Bytes still to pass before the one to flip; -1 = no flip armed. */
+  flipIn: number;
+  /** Called once the armed byte was flipped. */
+  onFlip: (() => void) | undefined;
+  /** Every chunk read in this direction, as forwarded (flip applied), when recording. */
+  recorded: Buffer[] | undefined;
 }
 
 /** Pause the source once a direction holds this many bytes; resume below the low mark. */
@@ -71,6 +81,18 @@ class Pump {
   }
 
   private push(data: Buffer): void {
+    const f = this.faults;
+    if (f.flipIn >= 0) {
+      if (f.flipIn < data.length) {
+        data = Buffer.from(data); // never write into a buffer someone else may hold
+        data[f.flipIn]! ^= 0xff;
+        f.flipIn = -1;
+        const done = f.onFlip;
+        f.onFlip = undefined;
+        done?.();
+      } else f.flipIn -= data.length;
+    }
+    f.recorded?.push(Buffer.from(data));
     this.queue.push({ data, due: Date.now() + this.faults.delayMs });
     this.queued += data.length;
     if (this.queued > HIGH_MARK) this.from.pause();
@@ -208,10 +230,7 @@ export class FaultProxy extends EventEmitter {
   /** `tcp://127.0.0.1:<port>`: where clients connect. */
   readonly endpoint: string;
   private readonly live = new Set<ProxiedConnection>();
-  private readonly faults = {
-    upstream: { delayMs: 0, maxWrite: 0, stalled: false } as DirectionFaults,
-    downstream: { delayMs: 0, maxWrite: 0, stalled: false } as DirectionFaults,
-  };
+  private readonly faults: { upstream: DirectionFaults; downstream: DirectionFaults };
   private blackholed = false;
   private refusing = false;
   private acceptedCount = 0;
@@ -220,8 +239,11 @@ export class FaultProxy extends EventEmitter {
   constructor(
     private readonly server: Server,
     private readonly target: { host: string; port: number },
+    record = false,
   ) {
     super();
+    const fresh = (): DirectionFaults => ({ delayMs: 0, maxWrite: 0, stalled: false, flipIn: -1, onFlip: undefined, recorded: record ? [] : undefined });
+    this.faults = { upstream: fresh(), downstream: fresh() };
     const { address, port } = server.address() as AddressInfo;
     this.endpoint = address.includes(':') ? `tcp://[${address}]:${port}` : `tcp://${address}:${port}`;
     server.on('connection', (client) => this.accept(client));
@@ -269,6 +291,30 @@ export class FaultProxy extends EventEmitter {
   /** New connections are closed as soon as they are accepted (until `refuse(false)`). */
   refuse(on = true): void {
     this.refusing = on;
+  }
+
+  /**
+   * Corrupt one byte: XOR 0xff into the byte `offset` bytes after the last one read so far
+   * in `direction` (0 = the next byte), counted across all connections. The returned promise
+   * resolves when that byte passed (flipped). Arming again replaces an unfired flip.
+   */
+  flipByte(offset: number, direction: 'upstream' | 'downstream'): Promise<void> {
+    if (!Number.isInteger(offset) || offset < 0) throw new Error(`flipByte: bad offset ${offset}`);
+    const f = this.faults[direction];
+    return new Promise((resolve) => {
+      f.flipIn = offset;
+      f.onFlip = resolve;
+    });
+  }
+
+  /**
+   * Every byte forwarded in `direction` so far, all connections in the order read (with
+   * flips applied). Needs `record: true` at start.
+   */
+  recorded(direction: 'upstream' | 'downstream'): Buffer {
+    const chunks = this.faults[direction].recorded;
+    if (chunks === undefined) throw new Error('fault proxy: start it with { record: true } to use recorded()');
+    return Buffer.concat(chunks);
   }
 
   /** Destroy every current connection, both sides, with a TCP RST. */
@@ -319,5 +365,5 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       resolve();
     });
   });
-  return new FaultProxy(server, target);
+  return new FaultProxy(server, target, options.record ?? false);
 }
