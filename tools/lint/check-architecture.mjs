@@ -5,6 +5,8 @@
 //     pattern package; the package graph has no cycles.
 //  3. Every package: "sideEffects" declared, explicit "exports" with types, engines.node,
 //     a README, and a mention in docs/architecture.md.
+//  4. Every package ships the licence: a LICENSE byte-identical to the root one, and the
+//     root's "license" field; no placeholder metadata URLs (docs/releasing.md).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -41,6 +43,17 @@ function importsOf(file) {
   return { text, imports: out };
 }
 
+const rootLicense = existsSync(join(root, 'LICENSE')) ? readFileSync(join(root, 'LICENSE')) : undefined;
+if (!rootLicense) fail('LICENSE is missing at the repository root');
+const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** URLs that point nowhere: reserved example/test domains, localhost, unfilled templates. */
+const PLACEHOLDER_URL = /\.(invalid|example|test|localhost)\b|\bexample\.(com|org|net)\b|localhost|TODO|<[^>]*>|\bOWNER\b|\bUSER\b/i;
+function urlsOf(value) {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return typeof value.url === 'string' ? [value.url] : [];
+  return [];
+}
+
 const architectureDoc = existsSync(join(root, 'docs/architecture.md')) ? readFileSync(join(root, 'docs/architecture.md'), 'utf8') : '';
 if (!architectureDoc) fail('docs/architecture.md is missing');
 
@@ -54,6 +67,15 @@ for (const [name, { dir, manifest }] of pkgs) {
   if (!manifest.engines?.node) fail(`${where}: package.json needs engines.node`);
   if (!existsSync(join(root, where, 'README.md'))) fail(`${where}: README.md missing`);
   if (architectureDoc && !architectureDoc.includes(name)) fail(`docs/architecture.md does not mention ${name}`);
+  if (manifest.license !== rootManifest.license) fail(`${where}: "license" is ${JSON.stringify(manifest.license)}, the repository's is ${JSON.stringify(rootManifest.license)}`);
+  const license = join(root, where, 'LICENSE');
+  if (!existsSync(license)) fail(`${where}: LICENSE missing (copy the root LICENSE)`);
+  else if (rootLicense && !readFileSync(license).equals(rootLicense)) fail(`${where}: LICENSE differs from the root LICENSE`);
+  for (const field of ['repository', 'homepage', 'bugs']) {
+    for (const url of urlsOf(manifest[field])) {
+      if (PLACEHOLDER_URL.test(url)) fail(`${where}: "${field}" is a placeholder (${url}); omit the field until a real one exists`);
+    }
+  }
 
   const isPattern = !INFRA.has(dir);
   const deps = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.devDependencies });
@@ -105,4 +127,4 @@ if (problems.length > 0) {
   for (const p of problems) console.error(`  - ${p}`);
   process.exit(1);
 }
-console.log(`architecture check: ${pkgs.size} packages ok (sans-IO codec, one-way dependencies, no cycles, exports/sideEffects/engines/README present)`);
+console.log(`architecture check: ${pkgs.size} packages ok (sans-IO codec, one-way dependencies, no cycles, exports/sideEffects/engines/README/LICENSE present, no placeholder URLs)`);
