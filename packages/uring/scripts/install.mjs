@@ -9,6 +9,13 @@
 //
 // Sources: <package>/native (published tarball, copied there by scripts/prepack.mjs) or
 // <repo>/native/uring (monorepo checkout). Output: <package>/build/monocoque_uring.node.
+//
+// node-gyp is NOT a dependency of the published package (it would add ~100 packages to every
+// install). We use, in this order: a node-gyp that resolves from here (the monorepo's
+// devDependency), the one the running package manager points at (npm and pnpm set
+// npm_config_node_gyp to their bundled copy for lifecycle scripts), the copy bundled with npm
+// next to this node binary, a node-gyp on PATH. Nothing is downloaded: no npx fallback, so
+// an offline install behaves like an online one.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -53,20 +60,22 @@ try {
     if (existsSync(join(prefix, 'include/node/node_api.h'))) env.npm_config_nodedir = prefix;
   }
 
-  // node-gyp: our dependency, else the copy bundled with npm.
+  // node-gyp (see the header): never a dependency of the published package.
   const require = createRequire(import.meta.url);
   const candidates = [];
   try {
     candidates.push(require.resolve('node-gyp/bin/node-gyp.js'));
   } catch {
-    /* not installed */
+    /* not installed: the usual case for a published install */
   }
   if (process.env.npm_config_node_gyp) candidates.push(process.env.npm_config_node_gyp);
   candidates.push(join(dirname(dirname(process.execPath)), 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'));
   const gyp = candidates.find((p) => existsSync(p));
-  if (gyp === undefined) skip('node-gyp not found');
+  let gypArgs = gyp === undefined ? undefined : [process.execPath, gyp];
+  if (gypArgs === undefined && which('node-gyp')) gypArgs = ['node-gyp'];
+  if (gypArgs === undefined) skip('node-gyp not found: install with npm or pnpm, or put node-gyp on PATH');
 
-  const r = spawnSync(process.execPath, [gyp, 'rebuild', `--directory=${src}`], {
+  const r = spawnSync(gypArgs[0], [...gypArgs.slice(1), 'rebuild', `--directory=${src}`], {
     env,
     encoding: 'utf8',
     stdio: verbose ? 'inherit' : 'pipe',
