@@ -10,41 +10,15 @@
 //   list every module it loaded. The same fixture with CURVE on is the positive control.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundle as esbuildBundle, isCurveOnly } from '../../tools/release/bundle.mjs';
 import { withTimeout } from '../helpers/util.js';
 
 const e2eDir = fileURLToPath(new URL('../', import.meta.url));
 const fixture = fileURLToPath(new URL('../fixtures/loaded-modules.mjs', import.meta.url));
 
-const CURVE_ONLY = [/[\\/]@noble[\\/]/, /@noble\+/, /[\\/]sodium-native[\\/]/, /[\\/]packages[\\/]curve[\\/]/];
-const isCurveOnly = (path: string) => CURVE_ONLY.some((re) => re.test(path));
-
-interface Bundle {
-  inputs: string[];
-  /** Every import an input makes, resolved or external. */
-  imports: string[];
-  text: string;
-}
-
-async function bundle(source: string, conditions: string[] = []): Promise<Bundle> {
-  const r = await build({
-    stdin: { contents: source, resolveDir: e2eDir, loader: 'js', sourcefile: 'entry.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    conditions,
-    write: false,
-    metafile: true,
-    outfile: 'bundle.mjs',
-    logLevel: 'silent',
-  });
-  return {
-    inputs: Object.keys(r.metafile.inputs),
-    imports: Object.values(r.metafile.inputs).flatMap((i) => i.imports.map((x) => x.path)),
-    text: r.outputFiles.find((f) => f.path.endsWith('bundle.mjs'))!.text,
-  };
-}
+// The esbuild call is shared with tools/release/check.mjs (bundle-size budgets there).
+const bundle = (source: string, conditions: string[] = []) => esbuildBundle(source, { resolveDir: e2eDir, conditions });
 
 // Built dist (default conditions), and the TypeScript sources through the packages'
 // `monocoque:source` export condition.

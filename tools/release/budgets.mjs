@@ -1,0 +1,45 @@
+// Bundle-size budgets, checked by check.mjs: esbuild bundles `source` (platform node, ESM,
+// minified, default export conditions, i.e. the built dist/) and gzips it at level 9.
+//
+// A budget is the size measured when it was set plus about 15 % headroom, rounded up to
+// 0.5 KB (measured values in the comments, bytes min+gzip). Raise one only with the reason
+// in the commit message; lower them when something gets smaller.
+//
+// `mustInclude`: package directories whose dist/ must be in the bundle (an empty or
+// mis-resolved bundle cannot pass). `curve`: the entry imports CURVE, so @noble/* must be in
+// it — the control for the rule that every other entry contains no @noble/*, sodium-native
+// or @monocoque/curve. `target`: a goal that is not met yet; printed, not enforced.
+const KB = 1024;
+
+export const BUDGETS = [
+  // 6,883 B
+  { name: 'zmtp (whole package)', source: "export * from '@monocoque/zmtp';", mustInclude: ['zmtp'], maxGzipBytes: 8 * KB },
+  // 20,793 B
+  { name: 'core (whole package)', source: "export * from '@monocoque/core';", mustInclude: ['core', 'zmtp'], maxGzipBytes: 23.5 * KB },
+  // 20,464 B. Issue 10 asks for ≤ 15 KB. Not met: the Socket base pulls in nearly all of
+  // core (options table, endpoints, connection, pipe, PLAIN, ZAP client) and esbuild cannot
+  // drop it, from dist/ or from the sources alike (docs/releasing.md, "Bundle size").
+  { name: 'Dealer', source: "export { Dealer } from '@monocoque/dealer';", mustInclude: ['dealer', 'core', 'zmtp'], maxGzipBytes: 23 * KB, target: 15 * KB },
+  // 20,764 B
+  { name: 'Router', source: "export { Router } from '@monocoque/router';", mustInclude: ['router', 'core'], maxGzipBytes: 23.5 * KB },
+  // 21,001 B
+  { name: 'Dealer + Router', source: "export { Dealer } from '@monocoque/dealer';\nexport { Router } from '@monocoque/router';", mustInclude: ['dealer', 'router', 'core'], maxGzipBytes: 24 * KB },
+  // 21,329 B
+  { name: 'Request + Reply', source: "export { Request, Reply } from '@monocoque/reqrep';", mustInclude: ['reqrep', 'core'], maxGzipBytes: 24 * KB },
+  // 22,888 B
+  { name: 'pubsub (all four sockets)', source: "export * from '@monocoque/pubsub';", mustInclude: ['pubsub', 'core'], maxGzipBytes: 26 * KB },
+  // 20,570 B
+  { name: 'Push + Pull', source: "export { Push, Pull } from '@monocoque/pipeline';", mustInclude: ['pipeline', 'core'], maxGzipBytes: 23.5 * KB },
+  // 20,331 B
+  { name: 'Pair', source: "export { Pair } from '@monocoque/pair';", mustInclude: ['pair', 'core'], maxGzipBytes: 23 * KB },
+  // 23,228 B
+  { name: 'zap (whole package)', source: "export * from '@monocoque/zap';", mustInclude: ['zap', 'core'], maxGzipBytes: 26.5 * KB },
+  // 3,722 B (core is a dependency, but the index only uses it for types)
+  { name: 'uring (whole package)', source: "export * from '@monocoque/uring';", mustInclude: ['uring'], maxGzipBytes: 4.5 * KB },
+  // 22,917 B
+  { name: 'Dealer + uring/register', source: "import '@monocoque/uring/register';\nexport { Dealer } from '@monocoque/dealer';", mustInclude: ['uring', 'dealer', 'core'], maxGzipBytes: 26 * KB },
+  // 21,230 B (with @noble/curves and @noble/ciphers)
+  { name: 'curve (whole package)', source: "export * from '@monocoque/curve';", mustInclude: ['curve', 'zmtp'], curve: true, maxGzipBytes: 24 * KB },
+  // 39,434 B
+  { name: 'Dealer + curve/register', source: "import '@monocoque/curve/register';\nexport { Dealer } from '@monocoque/dealer';", mustInclude: ['curve', 'dealer', 'core'], curve: true, maxGzipBytes: 44.5 * KB },
+];
