@@ -58,12 +58,13 @@ function section(title) {
   console.log(`\n${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-/** Runs a command; resolves { code, out } (stdout + stderr), never rejects. */
+/** Runs a command; resolves { code, out (stdout + stderr), stdout }, never rejects. */
 function run(cmd, args, { cwd = root, env = process.env, timeout = 120_000 } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => ((out += d), (stdout += d)));
     child.stderr.setEncoding('utf8').on('data', (d) => (out += d));
     const timer = setTimeout(() => {
       out += `\n(killed after ${timeout / 1000} s)`;
@@ -71,11 +72,11 @@ function run(cmd, args, { cwd = root, env = process.env, timeout = 120_000 } = {
     }, timeout);
     child.once('error', (e) => {
       clearTimeout(timer);
-      resolve({ code: -1, out: `${out}\n${e.message}` });
+      resolve({ code: -1, out: `${out}\n${e.message}`, stdout });
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : -1), out });
+      resolve({ code: code ?? (signal ? 128 : -1), out, stdout });
     });
   });
 }
@@ -259,7 +260,8 @@ async function installApp(app, byName) {
     }
   };
   try {
-    walk(JSON.parse(ls.out).dependencies);
+    // stdout only: under `pnpm run`, npm warns on stderr about pnpm's npm_config_* settings.
+    walk(JSON.parse(ls.stdout).dependencies);
   } catch (e) {
     bad('install', 'npm ls', `unreadable output (${e.message})`, ls.out);
     return false;
