@@ -8,8 +8,9 @@
  *   node tools/bench/crypto.mjs [--warmup 300] [--duration 1000]
  *
  * Boxes are sealed exactly as a MESSAGE frame seals them: the flags byte and the body,
- * in place at the frame's offset, with the per-direction nonce prefix and a counter that
- * advances per message (so nothing is reused across messages). `noble-xsalsa20poly1305`
+ * in place at the frame's offset (plaintext 4-byte aligned, as the mechanism lays it out),
+ * with the per-direction nonce prefix and a counter that advances per message, through
+ * the backend's `messageBoxes` when it has them (the MESSAGE path). `noble-xsalsa20poly1305`
  * is @noble/ciphers' own one-shot secretbox (`xsalsa20poly1305(key, nonce).encrypt`, a
  * fresh output each call) for comparison with figures quoted for noble elsewhere.
  * Prints one line: {"event":"result","node":"v20…","backends":{name:{size:{sealPerSec,openPerSec}}}}.
@@ -71,7 +72,10 @@ function measure(op) {
 function ops(backend, size) {
   const plainLength = 1 + size;
   const head = size + 33 < 256 ? 2 : 9; // the ZMTP frame header in front
-  const frame = Buffer.allocUnsafe(head + 16 + 16 + plainLength).fill(0x78);
+  // Laid out as the mechanism lays out a MESSAGE frame: the plaintext starts 4-byte aligned.
+  const room = Buffer.allocUnsafe(head + 16 + 16 + plainLength + 3).fill(0x78);
+  const skip = (4 - ((room.byteOffset + head + 32) & 3)) & 3;
+  const frame = room.subarray(skip, skip + head + 32 + plainLength);
   const nonce = new Uint8Array(24);
   nonce.set(PREFIX);
   const boxAt = head + 16;

@@ -43,6 +43,8 @@ const USAGE = `Usage: node tools/bench/run.mjs [options]
   --duration <ms>      measurement window per run (default 1000)
   --warmup <ms>        warm-up per run before measuring (default 300)
   --repeat <n>         runs per cell; the median is reported (default 1)
+  --cpu-prof <dir>     profile the JS workers (node --cpu-prof) into <dir>, one
+                       .cpuprofile per process; summarise with profile-top.mjs
   --pin                pin the server to CPU 0 and the client to CPU 1 (taskset; recorded)
   --memory             also run the idle-connection memory benchmark (memory.mjs)
   --connections <n>    connections for --memory (default 10000)
@@ -66,6 +68,7 @@ function parseArgs(argv) {
     runtime: 'node',
     curve: false,
     pin: false,
+    /** @type {string | undefined} */ cpuProf: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -84,6 +87,7 @@ function parseArgs(argv) {
       case '--quick': opts.quick = true; break;
       case '--curve': opts.curve = true; break;
       case '--pin': opts.pin = true; break;
+      case '--cpu-prof': opts.cpuProf = path.resolve(value()); break;
       case '--filter': opts.filter.push(...value().split(',').filter(Boolean)); break;
       case '--impl': {
         const ids = value().split(',').filter(Boolean);
@@ -216,7 +220,7 @@ let JS = runtimeCommand('node');
  * @param {Scenario} s
  * @param {ImplId} impl
  * @param {'plain' | 'batch'} variant
- * @param {{ warmupMs: number, warmupMsgs: number, durationMs: number, maxMsgs: number, timeoutMs: number, cBin?: string, pin?: boolean }} cfg
+ * @param {{ warmupMs: number, warmupMsgs: number, durationMs: number, maxMsgs: number, timeoutMs: number, cBin?: string, pin?: boolean, cpuProf?: string }} cfg
  * @returns {Promise<ImplResult>}
  */
 async function runOnce(s, impl, variant, cfg) {
@@ -240,7 +244,10 @@ async function runOnce(s, impl, variant, cfg) {
       warmupMs: cfg.warmupMs, warmupMsgs: cfg.warmupMsgs, durationMs: cfg.durationMs, maxMsgs: cfg.maxMsgs,
       ...(curve ? { curve, curveBackend: curveBackendOf(impl) } : {}),
     };
-    return child(JS.command, [...JS.args, WORKER, JSON.stringify(wcfg)]);
+    const prof = cfg.cpuProf
+      ? ['--cpu-prof', `--cpu-prof-dir=${cfg.cpuProf}`, `--cpu-prof-name=${[impl, s.id.replaceAll('/', '-'), role, Date.now()].join('.')}.cpuprofile`]
+      : [];
+    return child(JS.command, [...JS.args, ...prof, WORKER, JSON.stringify(wcfg)]);
   };
   /** @type {Child[]} */
   const children = [];
@@ -264,7 +271,8 @@ async function runOnce(s, impl, variant, cfg) {
   } catch (err) {
     return { status: 'error', reason: /** @type {Error} */ (err).message };
   } finally {
-    await Promise.all(children.map((c) => c.kill()));
+    // Profiled workers exit on SIGTERM so that node writes their profile.
+    await Promise.all(children.map((c) => (cfg.cpuProf ? c.stop(5_000) : c.kill())));
     rmSync(ipcPath, { force: true });
   }
 }
@@ -359,7 +367,7 @@ async function main() {
         /** @type {ImplResult[]} */
         const runs = [];
         for (let r = 0; r < opts.repeat; r++) {
-          const one = await runOnce(s, impl.id, variant, { ...cfg, cBin, pin: opts.pin });
+          const one = await runOnce(s, impl.id, variant, { ...cfg, cBin, pin: opts.pin, cpuProf: opts.cpuProf });
           runs.push(one);
           if (one.status !== 'ok') break;
         }

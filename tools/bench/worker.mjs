@@ -260,6 +260,9 @@ async function probe(impl) {
   process.exit(0);
 }
 
+// Exit cleanly when asked, so that `node --cpu-prof` writes the profile (run.mjs --cpu-prof).
+process.on('SIGTERM', () => process.exit(0));
+
 if (process.argv[2] === '--probe') {
   probe(/** @type {any} */ (process.argv[3])).catch(fail);
 } else {
