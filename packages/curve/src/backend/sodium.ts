@@ -29,7 +29,7 @@ const ZERO_NONCE16 = new Uint8Array(16);
 const EMPTY = new Uint8Array(0);
 
 function createBackend(sodium: SodiumNative): BoxBackend {
-  return {
+  const backend: BoxBackend = {
     name: 'sodium',
 
     publicKey(secretKey) {
@@ -61,7 +61,18 @@ function createBackend(sodium: SodiumNative): BoxBackend {
       const m = out.subarray(offset, offset + box.length - MAC_BYTES);
       return sodium.crypto_secretbox_open_detached(m, box.subarray(MAC_BYTES), box.subarray(0, MAC_BYTES), nonce, key);
     },
+
+    // libsodium's secretbox takes the whole nonce (sodium-native exposes no HSalsa20 to
+    // cache); its subkey derivation is one core call in C, not worth two more crossings.
+    messageBoxes(key) {
+      return {
+        seal: (out, offset, plaintext, nonce) => backend.seal(out, offset, plaintext, nonce, key),
+        open: (out, offset, box, nonce) => backend.open(out, offset, box, nonce, key),
+        destroy() {},
+      };
+    },
   };
+  return backend;
 }
 
 let loaded: SodiumLoadResult | undefined;
