@@ -41,6 +41,17 @@ import { summariseLatency } from './lib/stats.mjs';
  * @property {'sodium' | 'noble'} [curveBackend] Monocoque: the box backend CURVE must run on
  */
 
+/**
+ * CPU time (user + system, all threads) this process used since `since`, as a percentage
+ * of one core over `elapsedMs`: how busy the measuring side was during the window.
+ * @param {NodeJS.CpuUsage} since
+ * @param {number} elapsedMs
+ */
+function cpuPercent(since, elapsedMs) {
+  const d = process.cpuUsage(since);
+  return ((d.user + d.system) / 1e3 / elapsedMs) * 100;
+}
+
 /** Write one protocol line synchronously (safe right before process.exit). */
 function emit(obj) {
   writeSync(1, `${JSON.stringify(obj)}\n`);
@@ -66,11 +77,13 @@ async function latencyClient(sock, cfg, payload) {
   const start = performance.now();
   let measureStart = 0;
   let measuring = false;
+  let cpu0 = process.cpuUsage();
   for (;;) {
     const t0 = performance.now();
     if (!measuring && warm >= cfg.warmupMsgs && t0 - start >= cfg.warmupMs) {
       measuring = true;
       measureStart = t0;
+      cpu0 = process.cpuUsage();
     }
     if (measuring && (t0 - measureStart >= cfg.durationMs || samples.length >= cfg.maxMsgs)) break;
     await sock.send(payload);
@@ -81,7 +94,7 @@ async function latencyClient(sock, cfg, payload) {
     else warm++;
   }
   const elapsedMs = performance.now() - measureStart;
-  return { kind: 'latency', ...summariseLatency(Float64Array.from(samples)), warmupCount: warm, elapsedMs };
+  return { kind: 'latency', ...summariseLatency(Float64Array.from(samples)), warmupCount: warm, elapsedMs, cpuPercent: cpuPercent(cpu0, elapsedMs) };
 }
 
 /**
@@ -110,6 +123,7 @@ async function receiver(sock, cfg) {
   let first = 0;
   let measureStart = 0;
   let measuring = false;
+  let cpu0 = process.cpuUsage();
   /** @returns {boolean} true when the measurement is over */
   const onMessages = (batch) => {
     for (const frames of batch) {
@@ -122,6 +136,7 @@ async function receiver(sock, cfg) {
       if (warm >= cfg.warmupMsgs && t - first >= cfg.warmupMs) {
         measuring = true;
         measureStart = t;
+        cpu0 = process.cpuUsage();
       }
       return false;
     }
@@ -153,6 +168,7 @@ async function receiver(sock, cfg) {
     elapsedMs,
     msgPerSec: count / secs,
     mbPerSec: (count * cfg.size) / secs / 1e6,
+    cpuPercent: cpuPercent(cpu0, elapsedMs),
   };
 }
 
