@@ -155,7 +155,9 @@ export function curveSection(doc) {
     `**Run:** ${doc.date ?? '?'} (${doc.kind ?? '?'} run, ${doc.elapsedSec ?? '?'} s)  `,
     `**Command:** \`pnpm bench:curve\`; recorded as \`${doc.command ?? '?'}\`  `,
     `**Machine:** ${m.cpu ?? '?'}${m.hypervisor ? ` (${m.hypervisor} guest)` : ''}, ${m.cores ?? '?'} cores, ${m.memoryGiB ?? '?'} GiB, Linux ${m.kernel ?? '?'}, Node ${m.node ?? '?'}  `,
-    `**Pinning:** ${doc.pinning ?? 'not recorded'}  `,
+    `**Pinning:** ${doc.pinning ?? 'not recorded'}${
+      m.loadAverage !== undefined ? `; 1-minute load average ${m.loadAverage} at the start, ${m.loadAverageAtEnd ?? '?'} at the end` : ''
+    }  `,
     `**Per cell:** warm-up ≥ ${s.warmupMs ?? '?'} ms and ≥ ${s.warmupMsgs ?? '?'} messages, then ${
       s.maxMsgs ? `${s.maxMsgs} messages or ` : ''
     }a ${s.durationMs ?? '?'} ms window; median of ${s.repeat ?? 1} run(s).`,

@@ -125,6 +125,8 @@ function machineInfo() {
     os: `${os.type()} ${os.arch()}`,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
+    /** 1-minute load average when the run started (other work on the machine skews figures). */
+    loadAverage: Number(os.loadavg()[0].toFixed(2)),
   };
 }
 
@@ -409,7 +411,7 @@ async function main() {
     command: `node tools/bench/run.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
     kind: opts.quick ? 'quick' : full ? 'full' : curveFull ? 'curve' : 'partial',
     elapsedSec: Math.round((Date.now() - started) / 1000),
-    machine,
+    machine: { ...machine, loadAverageAtEnd: Number(os.loadavg()[0].toFixed(2)) },
     settings: { ...cfg, repeat: opts.repeat, timeoutMs: undefined, maxMsgs: cfg.maxMsgs < 1e12 ? cfg.maxMsgs : null },
     pinning: opts.pin ? 'taskset: server on CPU 0, client on CPU 1; crypto alone on CPU 0' : 'none (processes not pinned)',
     implementations: Object.fromEntries(
