@@ -228,7 +228,13 @@ let JS = runtimeCommand('node');
 async function runOnce(s, impl, variant, cfg) {
   const ipcPath = path.join(os.tmpdir(), `monocoque-bench-${process.pid}-${++ipcCounter}.sock`);
   const bindEndpoint = s.transport === 'tcp' ? 'tcp://127.0.0.1:*' : `ipc://${ipcPath}`;
-  const curve = s.security === 'curve' ? await curveKeys() : undefined;
+  /** @type {CurveKeys | undefined} */
+  let curve;
+  try {
+    if (s.security === 'curve') curve = await curveKeys();
+  } catch (err) {
+    return { status: 'error', reason: `CURVE keys: ${/** @type {Error} */ (err).message}` };
+  }
   /** @param {'server' | 'client'} role @param {string} endpoint */
   const spawnRole = (role, endpoint) => {
     const label = `${impl} ${role}`;
@@ -324,6 +330,9 @@ async function main() {
     if (c.ok) cBin = c.bin;
   }
   const hasCurve = scenarios.some((s) => s.security === 'curve');
+  // Load the key maker before any scenario runs: resolved later in the run (after IPC
+  // scenarios), importing @monocoque/curve from here has failed to find @noble/hashes.
+  if (hasCurve) await curveKeys().catch(() => undefined);
   for (const impl of columns) {
     const a = availability[impl.id];
     const curveNote = hasCurve && a.curve ? (a.curve.ok ? `; CURVE: ${a.curve.backend}` : `; CURVE rows skipped — ${a.curve.reason}`) : '';
