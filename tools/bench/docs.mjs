@@ -2,27 +2,32 @@
 /**
  * Regenerate docs/performance.md (and the chart) from a results file.
  *
- *   node tools/bench/docs.mjs [results.json]      default: tools/bench/results/latest.json
+ *   node tools/bench/docs.mjs [results.json [curve-results.json]]
+ *     defaults: tools/bench/results/latest.json and tools/bench/results/curve-latest.json
  *
- * `node tools/bench/run.mjs --docs` calls this after a run. The whole page is generated:
- * change the text here, not in docs/performance.md.
+ * `node tools/bench/run.mjs --docs` calls this after a run (a `--curve` run refreshes the
+ * CURVE section from its results and keeps the rest from latest.json). The whole page is
+ * generated: change the text here, not in docs/performance.md. The hand-written analyses,
+ * docs/performance-analysis.md and docs/performance-curve.md, are embedded.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_INPUT, writeChart } from './chart.mjs';
 import { IMPLS } from './lib/matrix.mjs';
-import { evaluateTargets, fmtBytes, markdownTable, problemLines, renderTables, renderTargets } from './lib/report.mjs';
+import { evaluateCurveTargets, evaluateTargets, fmtBytes, markdownTable, problemLines, renderCryptoTable, renderTables, renderTargets } from './lib/report.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DOCS = path.join(HERE, '..', '..', 'docs');
+export const CURVE_INPUT = path.join(HERE, 'results', 'curve-latest.json');
 
 /**
  * The Markdown page for a results file.
  * @param {any} doc
+ * @param {any} [curveDoc] a `--curve` results file, rendered as the CURVE section
  * @returns {string}
  */
-export function renderDocs(doc) {
+export function renderDocs(doc, curveDoc) {
   const m = doc.machine ?? {};
   const s = doc.settings ?? {};
   const impls = doc.implementations ?? {};
@@ -106,23 +111,97 @@ export function renderDocs(doc) {
       '',
     );
   }
+  lines.push(...analysisSection('performance-analysis.md'), ...curveSection(curveDoc));
   lines.push(
-    ...analysisSection(),
     '## Reproduce',
     '',
     '```sh',
     'bash tools/setup.sh              # installs libzmq3-dev (C column) and liburing-dev (uring column) when root',
     'pnpm bench                       # build, full matrix + memory benchmark, refresh this page (~4 min on 2 cores)',
     'node tools/bench/run.mjs --quick # CI smoke run (< 30 s); proves the harness works, asserts nothing',
+    'pnpm bench:curve                 # the CURVE section: node tools/bench/run.mjs --curve --repeat 3 --docs (~5 min)',
     '```',
     '',
   );
   return lines.join('\n');
 }
 
-/** The hand-written analysis (docs/performance-analysis.md), embedded when present. */
-function analysisSection() {
-  const file = path.join(DOCS, 'performance-analysis.md');
+/**
+ * The CURVE section: the run, each backend's crypto alone, the tables and the targets.
+ * @param {any} doc a `--curve` results file
+ * @returns {string[]}
+ */
+export function curveSection(doc) {
+  if (!doc) return [];
+  const m = doc.machine ?? {};
+  const s = doc.settings ?? {};
+  const impls = doc.implementations ?? {};
+  const targets = evaluateCurveTargets(doc.scenarios ?? [], doc.crypto);
+  const met = targets.filter((t) => t.met === true).length;
+  const missed = targets.filter((t) => t.met === false).length;
+  const problems = problemLines(doc.scenarios ?? []);
+  const lines = [
+    '## CURVE',
+    '',
+    'The same two-process scenarios with CURVE (RFC 25/26) on both sides, over loopback TCP: REQ/REP',
+    'latency and PUSH/PULL throughput at 64 B, 1 KiB and 64 KiB. Keys are made per run. Monocoque runs',
+    "each box backend: `sodium` (sodium-native, the default where it loads) and `noble` (pure",
+    'JavaScript); `MONOCOQUE_CURVE_BACKEND` forces it, and every run checks on both sides that the',
+    'socket reports `securityMechanism === "curve"` and that `curveBackend()` is the one the column is',
+    'named after (libzmq peers report `ZMQ_MECHANISM`), so a silent fallback is never reported.',
+    '`/curve/batch` rows use Monocoque\'s `write()`/`flush()`/`receiveMany()`; the baselines repeat their',
+    'plain figure there.',
+    '',
+    `**Run:** ${doc.date ?? '?'} (${doc.kind ?? '?'} run, ${doc.elapsedSec ?? '?'} s)  `,
+    `**Command:** \`pnpm bench:curve\`; recorded as \`${doc.command ?? '?'}\`  `,
+    `**Machine:** ${m.cpu ?? '?'}${m.hypervisor ? ` (${m.hypervisor} guest)` : ''}, ${m.cores ?? '?'} cores, ${m.memoryGiB ?? '?'} GiB, Linux ${m.kernel ?? '?'}, Node ${m.node ?? '?'}  `,
+    `**Pinning:** ${doc.pinning ?? 'not recorded'}${
+      m.loadAverage !== undefined ? `; 1-minute load average ${m.loadAverage} at the start, ${m.loadAverageAtEnd ?? '?'} at the end` : ''
+    }  `,
+    `**Per cell:** warm-up ≥ ${s.warmupMs ?? '?'} ms and ≥ ${s.warmupMsgs ?? '?'} messages, then ${
+      s.maxMsgs ? `${s.maxMsgs} messages or ` : ''
+    }a ${s.durationMs ?? '?'} ms window; median of ${s.repeat ?? 1} run(s).`,
+    '',
+    ...IMPLS.filter((i) => impls[i.id]).map((i) => {
+      const a = impls[i.id];
+      const state = !a.available ? `not measured — ${a.reason}` : a.curve && !a.curve.ok ? `not measured — ${a.curve.reason}` : 'measured';
+      return `- ${i.curveLabel}${a.version ? ` — ${a.version}` : ''}${a.curve?.backend ? `, CURVE: ${a.curve.backend}` : ''}: ${state}`;
+    }),
+    '',
+    `### CURVE targets (${met} met, ${missed} missed, ${targets.length - met - missed} not measured)`,
+    '',
+    renderTargets(targets),
+    '',
+    '### CURVE results',
+    '',
+    renderTables(doc.scenarios ?? []),
+    '',
+  ];
+  if (problems.length) lines.push('Skipped or failed cells:', '', ...problems.map((l) => `- ${l}`), '');
+  if (doc.crypto) {
+    lines.push(
+      '### The crypto alone, one core',
+      '',
+      '`tools/bench/crypto.mjs`, in the same run: MESSAGE boxes sealed (encrypt only) and opened per',
+      'second by each backend alone in one process, the way a frame uses them (flags byte + body, in place,',
+      'per-direction nonce prefix and a counter). `noble-xsalsa20poly1305` is @noble/ciphers\' own one-shot',
+      'secretbox, for comparison. The noble target compares PUSH/PULL with the lower of seal and open: the',
+      'sender seals and the receiver opens, each on its own core.',
+      '',
+      renderCryptoTable(doc.crypto),
+      '',
+    );
+  }
+  lines.push(...analysisSection('performance-curve.md'));
+  return lines;
+}
+
+/**
+ * A hand-written analysis under docs/, embedded when present.
+ * @param {string} name
+ */
+function analysisSection(name) {
+  const file = path.join(DOCS, name);
   if (!existsSync(file)) return [];
   const text = readFileSync(file, 'utf8').replace(/^<!--[\s\S]*?-->\s*/, '').trimEnd();
   return [text, ''];
@@ -131,15 +210,17 @@ function analysisSection() {
 /**
  * Write docs/performance.md and docs/performance-chart.svg.
  * @param {string} [input] results file
+ * @param {string} [curveInput] CURVE results file (the section is left out when it does not exist)
  * @returns {string[]} written files
  */
-export function writeDocs(input = DEFAULT_INPUT) {
+export function writeDocs(input = DEFAULT_INPUT, curveInput = CURVE_INPUT) {
   const doc = JSON.parse(readFileSync(input, 'utf8'));
+  const curveDoc = existsSync(curveInput) ? JSON.parse(readFileSync(curveInput, 'utf8')) : undefined;
   const md = path.join(DOCS, 'performance.md');
-  writeFileSync(md, renderDocs(doc));
+  writeFileSync(md, renderDocs(doc, curveDoc));
   return [md, writeChart(input, path.join(DOCS, 'performance-chart.svg'))];
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  for (const f of writeDocs(process.argv[2] ?? DEFAULT_INPUT)) console.log(`wrote ${path.relative(process.cwd(), f)}`);
+  for (const f of writeDocs(process.argv[2] ?? DEFAULT_INPUT, process.argv[3] ?? CURVE_INPUT)) console.log(`wrote ${path.relative(process.cwd(), f)}`);
 }

@@ -5,7 +5,7 @@
  * connecting client) over loopback TCP or IPC. See README.md for the details.
  *
  *   node tools/bench/run.mjs [--quick] [--filter push-pull/tcp] [--impl monocoque,zeromq]
- *                            [--duration 1000] [--warmup 300] [--repeat 1]
+ *                            [--curve] [--duration 1000] [--warmup 300] [--repeat 1]
  *                            [--memory [--connections 10000]] [--docs] [--runtime bun]
  */
 import { spawnSync } from 'node:child_process';
@@ -15,12 +15,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Child } from './lib/proc.mjs';
 import { runtimeCommand } from '../runtimes/runtimes.mjs';
-import { buildMatrix, baseId, IMPLS, MEASURER, sizeLabel } from './lib/matrix.mjs';
-import { medianOfRuns } from './lib/stats.mjs';
-import { evaluateTargets, fmtCell, problemLines, renderTables, renderTargets } from './lib/report.mjs';
+import { buildMatrix, baseId, checkSecurity, curveBackendOf, IMPLS, MEASURER, runsScenario } from './lib/matrix.mjs';
+import { importMonocoque } from './lib/impls.mjs';
+import { combineCrypto, medianOfRuns } from './lib/stats.mjs';
+import { evaluateCurveTargets, evaluateTargets, fmtCell, problemLines, renderCryptoTable, renderTables, renderTargets } from './lib/report.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = path.join(HERE, 'worker.mjs');
+const CRYPTO = path.join(HERE, 'crypto.mjs');
 const RESULTS_DIR = path.join(HERE, 'results');
 
 /**
@@ -33,11 +35,17 @@ const RESULTS_DIR = path.join(HERE, 'results');
 const USAGE = `Usage: node tools/bench/run.mjs [options]
   --quick              CI smoke: a few hundred messages per scenario, reduced matrix (< 60 s)
   --filter <s>[,<s>]   only scenarios whose id contains one of the substrings (repeatable)
-                       ids look like req-rep/tcp/64B, push-pull/ipc/64KiB/batch
+                       ids look like req-rep/tcp/64B, push-pull/ipc/64KiB/batch,
+                       push-pull/tcp/64B/curve (substrings naming "curve" pick CURVE rows)
+  --curve              the CURVE matrix instead of the NULL one: REQ/REP and PUSH/PULL over
+                       TCP at 64 B, 1 KiB, 64 KiB, plus each box backend's crypto alone
   --impl <id>[,<id>]   columns: ${IMPLS.map((i) => i.id).join(', ')} (default: all)
   --duration <ms>      measurement window per run (default 1000)
   --warmup <ms>        warm-up per run before measuring (default 300)
   --repeat <n>         runs per cell; the median is reported (default 1)
+  --cpu-prof <dir>     profile the JS workers (node --cpu-prof) into <dir>, one
+                       .cpuprofile per process; summarise with profile-top.mjs
+  --pin                pin the server to CPU 0 and the client to CPU 1 (taskset; recorded)
   --memory             also run the idle-connection memory benchmark (memory.mjs)
   --connections <n>    connections for --memory (default 10000)
   --docs               regenerate docs/performance.md and docs/performance-chart.svg
@@ -58,6 +66,9 @@ function parseArgs(argv) {
     connections: 10000,
     docs: false,
     runtime: 'node',
+    curve: false,
+    pin: false,
+    /** @type {string | undefined} */ cpuProf: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -74,6 +85,9 @@ function parseArgs(argv) {
     };
     switch (flag) {
       case '--quick': opts.quick = true; break;
+      case '--curve': opts.curve = true; break;
+      case '--pin': opts.pin = true; break;
+      case '--cpu-prof': opts.cpuProf = path.resolve(value()); break;
       case '--filter': opts.filter.push(...value().split(',').filter(Boolean)); break;
       case '--impl': {
         const ids = value().split(',').filter(Boolean);
@@ -111,6 +125,8 @@ function machineInfo() {
     os: `${os.type()} ${os.arch()}`,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
+    /** 1-minute load average when the run started (other work on the machine skews figures). */
+    loadAverage: Number(os.loadavg()[0].toFixed(2)),
   };
 }
 
@@ -135,7 +151,8 @@ function buildC() {
   }
   const v = spawnSync(bin, ['--version'], { encoding: 'utf8' });
   if (v.status !== 0) return { ok: false, reason: `zmqbench does not run: ${v.stderr.trim().split('\n')[0]}` };
-  return { ok: true, bin, version: v.stdout.trim() };
+  const [version, curve] = v.stdout.trim().split(/\s+/);
+  return { ok: true, bin, version, curve: curve === 'curve' };
 }
 
 /**
@@ -155,13 +172,44 @@ async function probeJs(impl) {
   }
 }
 
-/** @param {ImplId} impl */
-function childEnv(impl) {
+/**
+ * @param {ImplId} impl
+ * @param {CurveKeys} [curve] the run's keys (C peers read them from the environment)
+ * @param {'server' | 'client'} [role]
+ */
+function childEnv(impl, curve, role) {
   const env = { ...process.env };
   delete env.MONOCOQUE_TRANSPORT;
+  delete env.MONOCOQUE_CURVE_BACKEND;
+  for (const k of Object.keys(env)) if (k.startsWith('ZMQBENCH_CURVE_')) delete env[k];
   if (impl === 'monocoque-uring') env.MONOCOQUE_TRANSPORT = 'uring';
+  // Forced, so an unloadable sodium-native is an error rather than a silent noble column.
+  const backend = curveBackendOf(impl);
+  if (backend) env.MONOCOQUE_CURVE_BACKEND = backend;
+  if (curve && impl === 'libzmq') {
+    if (role === 'server') env.ZMQBENCH_CURVE_SECRET = curve.serverSecret;
+    else Object.assign(env, { ZMQBENCH_CURVE_SERVERKEY: curve.serverPublic, ZMQBENCH_CURVE_PUBLIC: curve.clientPublic, ZMQBENCH_CURVE_SECRET: curve.clientSecret });
+  }
   return env;
 }
+
+/** @typedef {{ serverPublic: string, serverSecret: string, clientPublic: string, clientSecret: string }} CurveKeys */
+
+/** @type {(() => { publicKey: string, secretKey: string }) | undefined} */
+let curveKeyPair;
+
+/** Fresh CURVE key pairs for one run (`@monocoque/curve`'s curveKeyPair; Z85 keys work for every implementation). */
+async function curveKeys() {
+  if (!curveKeyPair) {
+    const m = await importMonocoque('curve');
+    if (!m.ok) throw new Error(m.reason);
+    curveKeyPair = m.module.curveKeyPair;
+  }
+  const server = /** @type {NonNullable<typeof curveKeyPair>} */ (curveKeyPair)();
+  const client = /** @type {NonNullable<typeof curveKeyPair>} */ (curveKeyPair)();
+  return { serverPublic: server.publicKey, serverSecret: server.secretKey, clientPublic: client.publicKey, clientSecret: client.secretKey };
+}
+
 
 let ipcCounter = 0;
 
@@ -174,24 +222,40 @@ let JS = runtimeCommand('node');
  * @param {Scenario} s
  * @param {ImplId} impl
  * @param {'plain' | 'batch'} variant
- * @param {{ warmupMs: number, warmupMsgs: number, durationMs: number, maxMsgs: number, timeoutMs: number, cBin?: string }} cfg
+ * @param {{ warmupMs: number, warmupMsgs: number, durationMs: number, maxMsgs: number, timeoutMs: number, cBin?: string, pin?: boolean, cpuProf?: string }} cfg
  * @returns {Promise<ImplResult>}
  */
 async function runOnce(s, impl, variant, cfg) {
   const ipcPath = path.join(os.tmpdir(), `monocoque-bench-${process.pid}-${++ipcCounter}.sock`);
   const bindEndpoint = s.transport === 'tcp' ? 'tcp://127.0.0.1:*' : `ipc://${ipcPath}`;
+  /** @type {CurveKeys | undefined} */
+  let curve;
+  try {
+    if (s.security === 'curve') curve = await curveKeys();
+  } catch (err) {
+    return { status: 'error', reason: `CURVE keys: ${/** @type {Error} */ (err).message}` };
+  }
   /** @param {'server' | 'client'} role @param {string} endpoint */
   const spawnRole = (role, endpoint) => {
     const label = `${impl} ${role}`;
+    /** `taskset -c <cpu>` in front of a command when pinning. @param {string} command @param {string[]} args */
+    const child = (command, args) =>
+      cfg.pin
+        ? new Child(label, 'taskset', ['-c', role === 'server' ? '0' : '1', command, ...args], childEnv(impl, curve, role))
+        : new Child(label, command, args, childEnv(impl, curve, role));
     if (impl === 'libzmq') {
       const args = [role, s.pattern, endpoint, s.size, cfg.warmupMs, cfg.warmupMsgs, cfg.durationMs, cfg.maxMsgs];
-      return new Child(label, /** @type {string} */ (cfg.cBin), args.map(String), childEnv(impl));
+      return child(/** @type {string} */ (cfg.cBin), args.map(String));
     }
     const wcfg = {
       impl, role, pattern: s.pattern, variant, endpoint, size: s.size,
       warmupMs: cfg.warmupMs, warmupMsgs: cfg.warmupMsgs, durationMs: cfg.durationMs, maxMsgs: cfg.maxMsgs,
+      ...(curve ? { curve, curveBackend: curveBackendOf(impl) } : {}),
     };
-    return new Child(label, JS.command, [...JS.args, WORKER, JSON.stringify(wcfg)], childEnv(impl));
+    const prof = cfg.cpuProf
+      ? ['--cpu-prof', `--cpu-prof-dir=${cfg.cpuProf}`, `--cpu-prof-name=${[impl, s.id.replaceAll('/', '-'), role, Date.now()].join('.')}.cpuprofile`]
+      : [];
+    return child(JS.command, [...JS.args, ...prof, WORKER, JSON.stringify(wcfg)]);
   };
   /** @type {Child[]} */
   const children = [];
@@ -206,11 +270,17 @@ async function runOnce(s, impl, variant, cfg) {
     // The other side never reports; its waitFor only settles if it fails or exits.
     const result = await Promise.race([measurer.waitFor('result', cfg.timeoutMs), other.waitFor('result', cfg.timeoutMs)]);
     const { event: _event, ...metrics } = result;
+    if (curve) {
+      // Both sides printed their mechanism before binding/connecting.
+      const reports = await Promise.all([server.waitFor('security', 2_000), client.waitFor('security', 2_000)]);
+      metrics.security = checkSecurity(impl, reports);
+    }
     return /** @type {ImplResult} */ ({ status: 'ok', ...metrics });
   } catch (err) {
     return { status: 'error', reason: /** @type {Error} */ (err).message };
   } finally {
-    await Promise.all(children.map((c) => c.kill()));
+    // Profiled workers exit on SIGTERM so that node writes their profile.
+    await Promise.all(children.map((c) => (cfg.cpuProf ? c.stop(5_000) : c.kill())));
     rmSync(ipcPath, { force: true });
   }
 }
@@ -228,10 +298,18 @@ async function main() {
   console.log(`Monocoque side-by-side benchmark${opts.quick ? ' (--quick smoke run: numbers are not meaningful)' : ''}`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, kernel ${machine.kernel}, node ${machine.node}${machine.runtime ? `, workers on ${machine.runtime}` : ''}`);
 
+  const scenarios = buildMatrix({ quick: opts.quick, filter: opts.filter, curve: opts.curve });
+  if (scenarios.length === 0) {
+    console.error(`no scenario matches --filter ${opts.filter.join(',')}`);
+    process.exit(2);
+  }
+  // Columns that run at least one of the selected rows (CURVE-only columns sit out NULL runs).
+  const columns = IMPLS.filter((i) => opts.impls.includes(i.id) && scenarios.some((s) => runsScenario(i, s)));
+
   // Availability of each column, decided once up front.
-  /** @type {Record<string, { available: boolean, reason?: string, version?: string, patterns?: Record<string, { ok: boolean, reason?: string, batch?: boolean }> }>} */
+  /** @type {Record<string, { available: boolean, reason?: string, version?: string, curve?: { ok: boolean, reason?: string, backend?: string }, patterns?: Record<string, { ok: boolean, reason?: string, batch?: boolean }> }>} */
   const availability = {};
-  const jsImpls = opts.impls.filter((id) => id !== 'libzmq');
+  const jsImpls = columns.map((i) => i.id).filter((id) => id !== 'libzmq');
   const probes = await Promise.all(jsImpls.map((id) => probeJs(id)));
   jsImpls.forEach((id, i) => {
     const p = probes[i];
@@ -239,28 +317,30 @@ async function main() {
     else {
       const ok = Object.values(p.patterns).some((x) => /** @type {any} */ (x).ok);
       const reasons = [...new Set(Object.values(p.patterns).filter((x) => !(/** @type {any} */ (x).ok)).map((x) => /** @type {any} */ (x).reason))];
-      availability[id] = { available: ok, reason: reasons.join('; ') || undefined, version: p.version, patterns: p.patterns };
+      availability[id] = { available: ok, reason: reasons.join('; ') || undefined, version: p.version, patterns: p.patterns, curve: p.curve };
     }
   });
   /** @type {string | undefined} */
   let cBin;
-  if (opts.impls.includes('libzmq')) {
+  if (columns.some((i) => i.id === 'libzmq')) {
     const c = buildC();
-    availability.libzmq = c.ok ? { available: true, version: `libzmq ${c.version} (C, ${process.env.CC || 'cc'} -O2)` } : { available: false, reason: c.reason };
+    availability.libzmq = c.ok
+      ? { available: true, version: `libzmq ${c.version} (C, ${process.env.CC || 'cc'} -O2)`, curve: c.curve ? { ok: true, backend: 'libzmq' } : { ok: false, reason: 'libzmq built without CURVE' } }
+      : { available: false, reason: c.reason };
     if (c.ok) cBin = c.bin;
   }
-  for (const impl of IMPLS.filter((i) => opts.impls.includes(i.id))) {
+  const hasCurve = scenarios.some((s) => s.security === 'curve');
+  // Load the key maker before any scenario runs: resolved later in the run (after IPC
+  // scenarios), importing @monocoque/curve from here has failed to find @noble/hashes.
+  if (hasCurve) await curveKeys().catch(() => undefined);
+  for (const impl of columns) {
     const a = availability[impl.id];
+    const curveNote = hasCurve && a.curve ? (a.curve.ok ? `; CURVE: ${a.curve.backend}` : `; CURVE rows skipped — ${a.curve.reason}`) : '';
     if (!a.available) console.log(`  ${impl.label}: column skipped — ${a.reason}`);
-    else if (a.reason) console.log(`  ${impl.label}: partly available — ${a.reason}`);
-    else console.log(`  ${impl.label}: ok${a.version ? ` (${a.version})` : ''}`);
+    else if (a.reason) console.log(`  ${impl.label}: partly available — ${a.reason}${curveNote}`);
+    else console.log(`  ${impl.label}: ok${a.version ? ` (${a.version})` : ''}${curveNote}`);
   }
 
-  const scenarios = buildMatrix({ quick: opts.quick, filter: opts.filter });
-  if (scenarios.length === 0) {
-    console.error(`no scenario matches --filter ${opts.filter.join(',')}`);
-    process.exit(2);
-  }
   console.log(
     `${scenarios.length} scenarios; per run: warm-up ${cfg.warmupMs} ms / ≥${cfg.warmupMsgs} msgs, ` +
       `measure ${cfg.durationMs} ms${cfg.maxMsgs < 1e12 ? ` or ${cfg.maxMsgs} msgs` : ''}, median of ${opts.repeat} run(s)\n`,
@@ -276,7 +356,8 @@ async function main() {
     /** @type {ScenarioResult} */
     const row = { ...s, results: {} };
     rows.push(row);
-    for (const impl of IMPLS.filter((i) => opts.impls.includes(i.id))) {
+    for (const impl of columns) {
+      if (!runsScenario(impl, s)) continue;
       const a = availability[impl.id];
       const p = a.patterns?.[s.pattern];
       /** @type {ImplResult} */
@@ -284,6 +365,7 @@ async function main() {
       const key = `${impl.id}:${baseId(s)}`;
       const failKey = `${impl.id}:${s.pattern}`;
       if (!a.available) result = { status: 'skipped', reason: /** @type {string} */ (a.reason) };
+      else if (s.security === 'curve' && !a.curve?.ok) result = { status: 'skipped', reason: a.curve?.reason ?? 'no CURVE' };
       else if (p && !p.ok) result = { status: 'skipped', reason: /** @type {string} */ (p.reason) };
       else if (impl.monocoque && s.variant === 'batch' && !p?.batch) {
         result = { status: 'skipped', reason: 'no batching API yet (write/flush/receiveMany)' };
@@ -296,7 +378,7 @@ async function main() {
         /** @type {ImplResult[]} */
         const runs = [];
         for (let r = 0; r < opts.repeat; r++) {
-          const one = await runOnce(s, impl.id, variant, { ...cfg, cBin });
+          const one = await runOnce(s, impl.id, variant, { ...cfg, cBin, pin: opts.pin, cpuProf: opts.cpuProf });
           runs.push(one);
           if (one.status !== 'ok') break;
         }
@@ -315,8 +397,13 @@ async function main() {
   let memory = previous?.memory;
   if (opts.memory) memory = await runMemory(opts.connections);
 
-  const targets = evaluateTargets(rows, memory);
-  console.log(`\n${renderTables(rows, opts.impls)}\n`);
+  /** @type {import('./lib/report.mjs').CryptoSection | undefined} */
+  let crypto;
+  if (hasCurve && !opts.quick && opts.runtime === 'node') crypto = await runCrypto(cfg, opts.repeat, opts.pin);
+
+  const targets = hasCurve && !scenarios.some((s) => s.security !== 'curve') ? evaluateCurveTargets(rows, crypto) : evaluateTargets(rows, memory);
+  console.log(`\n${renderTables(rows, columns.map((i) => i.id))}\n`);
+  if (crypto) console.log(`Crypto alone, one core (seal = encrypt only, in place, MESSAGE nonces):\n${renderCryptoTable(crypto)}\n`);
   console.log('Latency cells: p50 / p99 round trip in µs (ratio columns: p50, lower is better).');
   console.log('Throughput cells: msg/s · MB/s at the receiver (ratio columns: msg/s, higher is better).');
   console.log('Baselines have no batching API: their /batch rows repeat the /plain measurement.');
@@ -324,15 +411,18 @@ async function main() {
   if (problems.length) console.log(`\n${problems.map((l) => `  ${l}`).join('\n')}`);
   console.log(`\nTargets${opts.quick ? ' (quick run: not meaningful)' : ''}:\n${renderTargets(targets)}\n`);
 
-  const full = !opts.quick && opts.filter.length === 0 && opts.impls.length === IMPLS.length && opts.runtime === 'node';
+  const complete = !opts.quick && opts.filter.length === 0 && opts.impls.length === IMPLS.length && opts.runtime === 'node';
+  const full = complete && !opts.curve;
+  const curveFull = complete && opts.curve;
   const doc = {
     schema: 1,
     date: new Date().toISOString(),
     command: `node tools/bench/run.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
-    kind: opts.quick ? 'quick' : full ? 'full' : 'partial',
+    kind: opts.quick ? 'quick' : full ? 'full' : curveFull ? 'curve' : 'partial',
     elapsedSec: Math.round((Date.now() - started) / 1000),
-    machine,
+    machine: { ...machine, loadAverageAtEnd: Number(os.loadavg()[0].toFixed(2)) },
     settings: { ...cfg, repeat: opts.repeat, timeoutMs: undefined, maxMsgs: cfg.maxMsgs < 1e12 ? cfg.maxMsgs : null },
+    pinning: opts.pin ? 'taskset: server on CPU 0, client on CPU 1; crypto alone on CPU 0' : 'none (processes not pinned)',
     implementations: Object.fromEntries(
       IMPLS.filter((i) => availability[i.id]).map((i) => {
         const { patterns: _p, ...a } = availability[i.id];
@@ -340,7 +430,7 @@ async function main() {
       }),
     ),
     scenarios: rows,
-    memory,
+    ...(opts.curve ? { crypto } : { memory }),
     targets,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -348,18 +438,49 @@ async function main() {
   const stamped = path.join(RESULTS_DIR, `${doc.kind}-${stamp}.json`);
   writeFileSync(stamped, `${JSON.stringify(doc, null, 2)}\n`);
   console.log(`results: ${path.relative(process.cwd(), stamped)}`);
-  if (full) {
-    writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(doc, null, 2)}\n`);
-    console.log(`results: ${path.relative(process.cwd(), path.join(RESULTS_DIR, 'latest.json'))}`);
+  const latest = path.join(RESULTS_DIR, full ? 'latest.json' : 'curve-latest.json');
+  if (full || curveFull) {
+    writeFileSync(latest, `${JSON.stringify(doc, null, 2)}\n`);
+    console.log(`results: ${path.relative(process.cwd(), latest)}`);
   } else {
-    console.log('(quick/partial run: results/latest.json left unchanged)');
+    console.log(`(quick/partial run: results/${opts.curve ? 'curve-latest' : 'latest'}.json left unchanged)`);
   }
   if (opts.docs) {
     const { writeDocs } = await import('./docs.mjs');
-    for (const f of writeDocs(full ? path.join(RESULTS_DIR, 'latest.json') : stamped)) console.log(`wrote ${path.relative(process.cwd(), f)}`);
+    const input = full || curveFull ? latest : stamped;
+    const files = opts.curve ? writeDocs(undefined, input) : writeDocs(input);
+    for (const f of files) console.log(`wrote ${path.relative(process.cwd(), f)}`);
   }
   console.log(`done in ${doc.elapsedSec} s`);
   process.exit(0);
+}
+
+/**
+ * Each box backend's crypto alone on one core (crypto.mjs in a child process): the
+ * physical limit the CURVE rows are compared with. Median of `repeat` runs.
+ * @param {{ warmupMs: number, durationMs: number }} cfg
+ * @param {number} repeat
+ * @param {boolean} pin
+ * @returns {Promise<import('./lib/report.mjs').CryptoSection | undefined>}
+ */
+async function runCrypto(cfg, repeat, pin) {
+  console.log('\ncrypto alone (crypto.mjs, one process) …');
+  /** @type {any[]} */
+  const runs = [];
+  for (let r = 0; r < repeat; r++) {
+    const args = [CRYPTO, '--warmup', String(Math.max(300, cfg.warmupMs)), '--duration', String(cfg.durationMs)];
+    const child = pin ? new Child('crypto', 'taskset', ['-c', '0', process.execPath, ...args], childEnv('monocoque')) : new Child('crypto', process.execPath, args, childEnv('monocoque'));
+    try {
+      const { event: _e, ...result } = await child.waitFor('result', 120_000);
+      runs.push(result);
+    } catch (err) {
+      console.log(`crypto benchmark failed: ${/** @type {Error} */ (err).message}`);
+      return undefined;
+    } finally {
+      await child.kill();
+    }
+  }
+  return combineCrypto(runs);
 }
 
 /** @param {string} file */

@@ -15,12 +15,19 @@
  */
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { firstLine, loadPattern, monocoqueTransportName, PATTERN_CLASSES } from './lib/impls.mjs';
+import { firstLine, loadCurve, loadPattern, monocoqueTransportName, PATTERN_CLASSES } from './lib/impls.mjs';
+import { curveBackendOf } from './lib/matrix.mjs';
 import { summariseLatency } from './lib/stats.mjs';
 
 /**
+ * @typedef {object} CurveKeys Z85 key pairs made by the runner for one run
+ * @property {string} serverPublic
+ * @property {string} serverSecret
+ * @property {string} clientPublic
+ * @property {string} clientSecret
+ *
  * @typedef {object} WorkerConfig
- * @property {'monocoque' | 'monocoque-uring' | 'zeromq'} impl
+ * @property {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq'} impl
  * @property {'server' | 'client'} role server binds, client connects
  * @property {'req-rep' | 'dealer-router' | 'push-pull' | 'pub-sub'} pattern
  * @property {'plain' | 'batch'} variant batch: Monocoque's write/flush/receiveMany API
@@ -30,7 +37,20 @@ import { summariseLatency } from './lib/stats.mjs';
  * @property {number} warmupMsgs minimum warm-up messages before measuring
  * @property {number} durationMs measurement window
  * @property {number} maxMsgs stop measuring after this many messages
+ * @property {CurveKeys} [curve] run CURVE with these keys (NULL without)
+ * @property {'sodium' | 'noble'} [curveBackend] Monocoque: the box backend CURVE must run on
  */
+
+/**
+ * CPU time (user + system, all threads) this process used since `since`, as a percentage
+ * of one core over `elapsedMs`: how busy the measuring side was during the window.
+ * @param {NodeJS.CpuUsage} since
+ * @param {number} elapsedMs
+ */
+function cpuPercent(since, elapsedMs) {
+  const d = process.cpuUsage(since);
+  return ((d.user + d.system) / 1e3 / elapsedMs) * 100;
+}
 
 /** Write one protocol line synchronously (safe right before process.exit). */
 function emit(obj) {
@@ -57,11 +77,13 @@ async function latencyClient(sock, cfg, payload) {
   const start = performance.now();
   let measureStart = 0;
   let measuring = false;
+  let cpu0 = process.cpuUsage();
   for (;;) {
     const t0 = performance.now();
     if (!measuring && warm >= cfg.warmupMsgs && t0 - start >= cfg.warmupMs) {
       measuring = true;
       measureStart = t0;
+      cpu0 = process.cpuUsage();
     }
     if (measuring && (t0 - measureStart >= cfg.durationMs || samples.length >= cfg.maxMsgs)) break;
     await sock.send(payload);
@@ -72,7 +94,7 @@ async function latencyClient(sock, cfg, payload) {
     else warm++;
   }
   const elapsedMs = performance.now() - measureStart;
-  return { kind: 'latency', ...summariseLatency(Float64Array.from(samples)), warmupCount: warm, elapsedMs };
+  return { kind: 'latency', ...summariseLatency(Float64Array.from(samples)), warmupCount: warm, elapsedMs, cpuPercent: cpuPercent(cpu0, elapsedMs) };
 }
 
 /**
@@ -101,6 +123,7 @@ async function receiver(sock, cfg) {
   let first = 0;
   let measureStart = 0;
   let measuring = false;
+  let cpu0 = process.cpuUsage();
   /** @returns {boolean} true when the measurement is over */
   const onMessages = (batch) => {
     for (const frames of batch) {
@@ -113,6 +136,7 @@ async function receiver(sock, cfg) {
       if (warm >= cfg.warmupMsgs && t - first >= cfg.warmupMs) {
         measuring = true;
         measureStart = t;
+        cpu0 = process.cpuUsage();
       }
       return false;
     }
@@ -144,6 +168,7 @@ async function receiver(sock, cfg) {
     elapsedMs,
     msgPerSec: count / secs,
     mbPerSec: (count * cfg.size) / secs / 1e6,
+    cpuPercent: cpuPercent(cpu0, elapsedMs),
   };
 }
 
@@ -153,7 +178,27 @@ async function main(cfg) {
   if (!loaded.ok) throw new Error(loaded.reason);
   const isServer = cfg.role === 'server';
   const Cls = isServer ? loaded.Server : loaded.Client;
-  const sock = new Cls();
+  /** @type {Record<string, unknown>} */
+  let options = {};
+  /** @type {string | undefined} */
+  let curveBackend;
+  if (cfg.curve) {
+    if (cfg.impl === 'zeromq') curveBackend = 'libzmq';
+    else {
+      const curve = await loadCurve(cfg.curveBackend);
+      if (!curve.ok) throw new Error(curve.reason);
+      curveBackend = curve.backend.name;
+    }
+    const k = cfg.curve;
+    options = isServer
+      ? { curveServer: true, curveSecretKey: k.serverSecret }
+      : { curveServerKey: k.serverPublic, curvePublicKey: k.clientPublic, curveSecretKey: k.clientSecret };
+  }
+  const sock = new Cls(options);
+  // Report the mechanism the socket really uses, so a CURVE row can never measure NULL.
+  const mechanism = sock.securityMechanism ?? 'null';
+  if (mechanism !== (cfg.curve ? 'curve' : 'null')) throw new Error(`security mechanism is ${mechanism}, expected ${cfg.curve ? 'curve' : 'null'}`);
+  emit({ event: 'security', mechanism, ...(curveBackend ? { backend: curveBackend } : {}) });
   if (cfg.variant === 'batch' && typeof sock.write !== 'function') {
     throw new Error(`${Cls.name} has no batching API (write/flush/receiveMany)`);
   }
@@ -187,6 +232,7 @@ async function main(cfg) {
       throw new Error(`unknown pattern/role ${cfg.pattern}/${cfg.role}`);
   }
   if (cfg.impl !== 'zeromq') result.transport = await monocoqueTransportName();
+  if (curveBackend) result.curveBackend = curveBackend;
   emit({ event: 'result', ...result });
   process.exit(0);
 }
@@ -212,12 +258,26 @@ async function probe(impl) {
       typeof recv.prototype.receiveMany === 'function';
     patterns[pattern] = { ok: true, batch };
   }
+  /** @type {{ ok: boolean, reason?: string, backend?: string }} */
+  let curve;
+  if (impl === 'zeromq') {
+    const zmq = await import('zeromq').catch(() => undefined);
+    curve = zmq?.capability?.curve ? { ok: true, backend: 'libzmq' } : { ok: false, reason: 'zeromq.js built without CURVE' };
+  } else if (impl !== 'monocoque-uring') {
+    const loaded = await loadCurve(curveBackendOf(impl));
+    curve = loaded.ok ? { ok: true, backend: `${loaded.backend.name} (${loaded.backend.reason})` } : { ok: false, reason: loaded.reason };
+  } else {
+    curve = { ok: false, reason: 'CURVE rows run on node:net only' };
+  }
   let version;
   if (impl === 'zeromq') version = `zeromq.js (libzmq ${(await import('zeromq')).version})`;
   else if (Object.values(patterns).some((p) => p.ok)) version = `transport: ${await monocoqueTransportName()}`;
-  emit({ event: 'probe', impl, version, patterns });
+  emit({ event: 'probe', impl, version, patterns, curve });
   process.exit(0);
 }
+
+// Exit cleanly when asked, so that `node --cpu-prof` writes the profile (run.mjs --cpu-prof).
+process.on('SIGTERM', () => process.exit(0));
 
 if (process.argv[2] === '--probe') {
   probe(/** @type {any} */ (process.argv[3])).catch(fail);

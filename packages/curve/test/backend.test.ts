@@ -107,6 +107,127 @@ describe.each(BACKENDS)('%s backend against libsodium', (_name, get) => {
   });
 });
 
+/** The two MESSAGE nonce prefixes, and random ones. */
+const prefix16 = fc.oneof(
+  fc.constantFrom(new Uint8Array(Buffer.from('CurveZMQMESSAGEC', 'latin1')), new Uint8Array(Buffer.from('CurveZMQMESSAGES', 'latin1'))),
+  fc.uint8Array({ minLength: 16, maxLength: 16 }),
+);
+const counter8 = fc.uint8Array({ minLength: 8, maxLength: 8 });
+
+function nonceOf(prefix: Uint8Array, counter: Uint8Array): Uint8Array {
+  const n = new Uint8Array(24);
+  n.set(prefix);
+  n.set(counter, 16);
+  return n;
+}
+
+describe.each(BACKENDS)('%s messageBoxes (cached per key and nonce prefix) against libsodium', (_name, get) => {
+  it('seal = crypto_box_easy_afternm and open = crypto_box_open_easy_afternm, message after message on one object', () => {
+    const backend = get();
+    fc.assert(
+      fc.property(key32, prefix16, fc.array(fc.tuple(plaintext, counter8), { minLength: 1, maxLength: 6 }), (k, prefix, messages) => {
+        const boxes = backend.messageBoxes(k, prefix);
+        for (const [m, counter] of messages) {
+          const n = nonceOf(prefix, counter);
+          const expected = sodium.crypto_box_easy_afternm(m, n, k);
+          const out = new Uint8Array(16 + m.length);
+          boxes.seal(out, 0, m, n);
+          expect(out).toEqual(expected);
+          const back = new Uint8Array(m.length);
+          expect(boxes.open(back, 0, expected, n)).toBe(true);
+          expect(back).toEqual(m);
+        }
+        boxes.destroy();
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('matches libsodium at the keystream and scratch-buffer edges (0-65, 2047-2049 bytes)', () => {
+    const backend = get();
+    const k = new Uint8Array(32).map((_, i) => i * 7);
+    const prefix = new Uint8Array(Buffer.from('CurveZMQMESSAGES', 'latin1'));
+    const boxes = backend.messageBoxes(k, prefix);
+    for (const length of [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 2047, 2048, 2049, 65_537]) {
+      const m = new Uint8Array(length).map((_, i) => i * 13 + length);
+      const n = nonceOf(prefix, Uint8Array.of(0, 0, 0, 0, 0, 0, length >> 8, length & 0xff));
+      const out = new Uint8Array(16 + length);
+      boxes.seal(out, 0, m, n);
+      expect(out).toEqual(sodium.crypto_box_easy_afternm(m, n, k));
+      const back = new Uint8Array(length);
+      expect(boxes.open(back, 0, out, n)).toBe(true);
+      expect(back).toEqual(m);
+    }
+  });
+
+  it('seals in place at any alignment and opens in place', () => {
+    const backend = get();
+    fc.assert(
+      fc.property(plaintext, key32, prefix16, counter8, fc.integer({ min: 0, max: 13 }), (m, k, prefix, counter, offset) => {
+        const boxes = backend.messageBoxes(k, prefix);
+        const n = nonceOf(prefix, counter);
+        const frame = new Uint8Array(offset + 16 + m.length + 3).fill(0xaa);
+        frame.set(m, offset + 16);
+        boxes.seal(frame, offset, frame.subarray(offset + 16, offset + 16 + m.length), n);
+        expect(frame.subarray(offset, offset + 16 + m.length)).toEqual(sodium.crypto_box_easy_afternm(m, n, k));
+        expect(frame.subarray(0, offset).every((b) => b === 0xaa)).toBe(true);
+        expect(frame.subarray(offset + 16 + m.length).every((b) => b === 0xaa)).toBe(true);
+        expect(boxes.open(frame, offset + 16, frame.subarray(offset, offset + 16 + m.length), n)).toBe(true);
+        expect(frame.subarray(offset + 16, offset + 16 + m.length)).toEqual(m);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses the forgeries libsodium refuses: flipped MAC, ciphertext or counter bit, another prefix or key, truncation', () => {
+    const backend = get();
+    const where = fc.constantFrom('mac', 'ciphertext', 'counter', 'prefix', 'key', 'truncate', 'extend');
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), key32, prefix16, counter8, where, fc.nat(), fc.integer({ min: 0, max: 7 }), (m, k, prefix, counter, kind, pick, bit) => {
+        const n = nonceOf(prefix, counter);
+        const box = sodium.crypto_box_easy_afternm(m, n, k);
+        let input = new Uint8Array(box);
+        const badNonce = new Uint8Array(n);
+        const badPrefix = new Uint8Array(prefix);
+        const badKey = new Uint8Array(k);
+        switch (kind) {
+          case 'mac':
+            input[pick % 16]! ^= 1 << bit;
+            break;
+          case 'ciphertext':
+            input[16 + (pick % m.length)]! ^= 1 << bit;
+            break;
+          case 'counter':
+            badNonce[16 + (pick % 8)]! ^= 1 << bit;
+            break;
+          case 'prefix':
+            badPrefix[pick % 16]! ^= 1 << bit;
+            badNonce.set(badPrefix);
+            break;
+          case 'key':
+            badKey[pick % 32]! ^= 1 << bit;
+            break;
+          case 'truncate':
+            input = input.subarray(0, pick % box.length);
+            break;
+          case 'extend':
+            input = Uint8Array.from([...box, pick & 0xff]);
+            break;
+        }
+        expect(() => sodium.crypto_box_open_easy_afternm(input, badNonce, badKey)).toThrow();
+        const out = new Uint8Array(Math.max(0, input.length - 16)).fill(0x55);
+        expect(backend.messageBoxes(badKey, badPrefix).open(out, 0, input, badNonce)).toBe(false);
+        expect(out.every((b) => b === 0x55)).toBe(true); // nothing written
+        // The genuine box still opens on the same kind of object.
+        const back = new Uint8Array(m.length);
+        expect(backend.messageBoxes(k, prefix).open(back, 0, box, n)).toBe(true);
+        expect(back).toEqual(m);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('noble and sodium-native agree', () => {
   it('produce identical bytes for beforenm and seal', () => {
     const s = sodiumBackend();

@@ -9,7 +9,13 @@
  *
  * Usage:
  *   zmqbench <role> <pattern> <endpoint> <size> <warmup_ms> <warmup_msgs> <duration_ms> <max_msgs>
- *   zmqbench --version        → the libzmq version it runs against
+ *   zmqbench --version        → the libzmq version it runs against, then "curve" when
+ *                               this libzmq has CURVE (zmq_has)
+ *
+ * CURVE: with ZMQBENCH_CURVE_SECRET in the environment the socket runs CURVE — a server
+ * with that secret key, a client with ZMQBENCH_CURVE_PUBLIC/SECRET and
+ * ZMQBENCH_CURVE_SERVERKEY (40-character Z85 keys). Every run prints
+ * {"event":"security","mechanism":"null"|"curve",...} from ZMQ_MECHANISM.
  *     role:    server (binds) | client (connects)
  *     pattern: req-rep | dealer-router | push-pull | pub-sub
  *
@@ -185,7 +191,7 @@ int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--version") == 0) {
     int major, minor, patch;
     zmq_version(&major, &minor, &patch);
-    printf("%d.%d.%d\n", major, minor, patch);
+    printf("%d.%d.%d%s\n", major, minor, patch, zmq_has("curve") ? " curve" : "");
     return 0;
   }
   if (argc != 9) {
@@ -226,6 +232,29 @@ int main(int argc, char **argv) {
   int zero = 0;
   zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
   if (type == ZMQ_SUB) zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0);
+
+  const char *curve_secret = getenv("ZMQBENCH_CURVE_SECRET");
+  if (curve_secret) {
+    if (server) {
+      int one = 1;
+      if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0) die("ZMQ_CURVE_SERVER");
+    } else {
+      const char *server_key = getenv("ZMQBENCH_CURVE_SERVERKEY"), *public_key = getenv("ZMQBENCH_CURVE_PUBLIC");
+      if (!server_key || !public_key) {
+        printf("{\"event\":\"error\",\"message\":\"CURVE client needs ZMQBENCH_CURVE_SERVERKEY and ZMQBENCH_CURVE_PUBLIC\"}\n");
+        exit(1);
+      }
+      if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_key, strlen(server_key)) != 0) die("ZMQ_CURVE_SERVERKEY");
+      if (zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, public_key, strlen(public_key)) != 0) die("ZMQ_CURVE_PUBLICKEY");
+    }
+    if (zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, curve_secret, strlen(curve_secret)) != 0) die("ZMQ_CURVE_SECRETKEY");
+  }
+  int mechanism = 0;
+  size_t mechanism_len = sizeof mechanism;
+  zmq_getsockopt(sock, ZMQ_MECHANISM, &mechanism, &mechanism_len);
+  printf("{\"event\":\"security\",\"mechanism\":\"%s\"%s}\n",
+         mechanism == ZMQ_CURVE ? "curve" : mechanism == ZMQ_NULL ? "null" : "other", mechanism == ZMQ_CURVE ? ",\"backend\":\"libzmq\"" : "");
+  fflush(stdout);
 
   if (server) {
     if (zmq_bind(sock, o.endpoint) != 0) die("bind");

@@ -90,7 +90,7 @@ export async function importMonocoque(name, subpath) {
   try {
     return { ok: true, module: await import(specifier) };
   } catch (err) {
-    if (/** @type {any} */ (err)?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err).includes(specifier)) {
+    if (/** @type {any} */ (err)?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err).includes(`@monocoque/${name}`)) {
       return { ok: false, reason: `${specifier}: import failed: ${firstLine(err)}` };
     }
   }
@@ -108,7 +108,7 @@ export function firstLine(err) {
 
 /**
  * Load the two socket classes of a pattern for an implementation.
- * @param {'monocoque' | 'monocoque-uring' | 'zeromq'} impl
+ * @param {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq'} impl
  * @param {keyof typeof PATTERN_CLASSES} pattern
  * @returns {Promise<{ ok: true, Server: any, Client: any, module: any } | { ok: false, reason: string }>}
  */
@@ -137,6 +137,38 @@ export async function loadPattern(impl, pattern) {
     classes[cls] = loaded.module[cls];
   }
   return { ok: true, Server: classes[serverName], Client: classes[clientName], module: null };
+}
+
+/** @type {Promise<{ ok: true, module: any, backend: { name: string, reason: string } } | { ok: false, reason: string }> | undefined} */
+let curvePromise;
+
+/**
+ * Make CURVE available to Monocoque sockets (`@monocoque/curve/register`) and check that
+ * the box backend in use is `expected`: `MONOCOQUE_CURVE_BACKEND` (set by the runner)
+ * forces it, and forcing `sodium` where sodium-native cannot load throws; the check here
+ * makes sure no column is ever measured on another backend than its name says.
+ * @param {'sodium' | 'noble' | undefined} expected
+ */
+export function loadCurve(expected) {
+  curvePromise ??= (async () => {
+    if (expected) process.env.MONOCOQUE_CURVE_BACKEND = expected;
+    const reg = await importMonocoque('curve', 'register');
+    if (!reg.ok) return reg;
+    const main = await importMonocoque('curve');
+    if (!main.ok) return main;
+    /** @type {{ name: string, reason: string }} */
+    let backend;
+    try {
+      backend = main.module.curveBackend();
+    } catch (err) {
+      return { ok: false, reason: `CURVE box backend ${expected ?? '(default)'} unavailable: ${firstLine(err)}` };
+    }
+    if (expected && backend.name !== expected) {
+      return { ok: false, reason: `CURVE box backend is ${backend.name} (${backend.reason}), not ${expected}` };
+    }
+    return { ok: true, module: main.module, backend };
+  })();
+  return curvePromise;
 }
 
 /** @type {Promise<{ ok: true, module: any } | { ok: false, reason: string }> | undefined} */

@@ -2,7 +2,7 @@
  * The scenario matrix and the implementation columns.
  */
 
-/** @typedef {'monocoque' | 'monocoque-uring' | 'zeromq' | 'libzmq'} ImplId */
+/** @typedef {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq' | 'libzmq'} ImplId */
 /** @typedef {'req-rep' | 'dealer-router' | 'push-pull' | 'pub-sub'} Pattern */
 
 /**
@@ -13,15 +13,36 @@
  * @property {'tcp' | 'ipc'} transport
  * @property {number} size payload bytes
  * @property {'plain' | 'batch'} variant Monocoque's API variant (baselines always run plain)
+ * @property {'null' | 'curve'} [security] the security mechanism (NULL when absent); CURVE
+ *   rows end in `/curve` (latency, throughput plain) or `/curve/batch`
  */
 
-/** Columns, in table order. `js` implementations run worker.mjs, `c` runs c/zmqbench. */
+/**
+ * Columns, in table order. `js` implementations run worker.mjs, `c` runs c/zmqbench.
+ * `security` says which rows a column runs: NULL rows, CURVE rows, or both. On CURVE rows
+ * `monocoque` runs the sodium-native box backend (forced: it fails rather than fall back)
+ * and `monocoque-noble` the pure-JavaScript one; `curveLabel` is their CURVE-table header.
+ */
 export const IMPLS = /** @type {const} */ ([
-  { id: 'monocoque', label: 'Monocoque (net)', runner: 'js', monocoque: true },
-  { id: 'monocoque-uring', label: 'Monocoque (uring)', runner: 'js', monocoque: true },
-  { id: 'zeromq', label: 'zeromq (npm)', runner: 'js', monocoque: false },
-  { id: 'libzmq', label: 'libzmq (C)', runner: 'c', monocoque: false },
+  { id: 'monocoque', label: 'Monocoque (net)', curveLabel: 'Monocoque (sodium)', runner: 'js', monocoque: true, security: ['null', 'curve'], curveBackend: 'sodium' },
+  { id: 'monocoque-uring', label: 'Monocoque (uring)', curveLabel: 'Monocoque (uring)', runner: 'js', monocoque: true, security: ['null'], curveBackend: undefined },
+  { id: 'monocoque-noble', label: 'Monocoque (noble)', curveLabel: 'Monocoque (noble)', runner: 'js', monocoque: true, security: ['curve'], curveBackend: 'noble' },
+  { id: 'zeromq', label: 'zeromq (npm)', curveLabel: 'zeromq (npm)', runner: 'js', monocoque: false, security: ['null', 'curve'], curveBackend: undefined },
+  { id: 'libzmq', label: 'libzmq (C)', curveLabel: 'libzmq (C)', runner: 'c', monocoque: false, security: ['null', 'curve'], curveBackend: undefined },
 ]);
+
+/**
+ * Whether an implementation column runs a scenario (by its security mechanism).
+ * @param {{ security: readonly string[] }} impl
+ * @param {{ security?: 'null' | 'curve' }} s
+ */
+export function runsScenario(impl, s) {
+  return impl.security.includes(s.security ?? 'null');
+}
+
+/** The CURVE rows' patterns (one latency, one throughput) and transport. */
+export const CURVE_PATTERNS = /** @type {const} */ (['req-rep', 'push-pull']);
+export const CURVE_TRANSPORT = 'tcp';
 
 export const LATENCY_PATTERNS = /** @type {const} */ (['req-rep', 'dealer-router']);
 export const THROUGHPUT_PATTERNS = /** @type {const} */ (['push-pull', 'pub-sub']);
@@ -43,13 +64,39 @@ export function sizeLabel(size) {
 }
 
 /**
- * Build the scenario list.
- * @param {{ quick?: boolean, filter?: string[] }} opts `quick`: the CI smoke matrix
- *   (every pattern over TCP at 64 B and 64 KiB, and over IPC at 64 B); `filter`: keep
- *   scenarios whose id contains any of these substrings
+ * The CURVE rows: REQ/REP and PUSH/PULL over TCP at each size, e.g. `req-rep/tcp/64B/curve`,
+ * `push-pull/tcp/64KiB/curve` (plain API) and `push-pull/tcp/64KiB/curve/batch`.
+ * @param {number[]} sizes
  * @returns {Scenario[]}
  */
-export function buildMatrix({ quick = false, filter = [] } = {}) {
+export function curveScenarios(sizes = SIZES) {
+  /** @type {Scenario[]} */
+  const out = [];
+  for (const pattern of CURVE_PATTERNS) {
+    const kind = LATENCY_PATTERNS.includes(/** @type {any} */ (pattern)) ? 'latency' : 'throughput';
+    for (const size of sizes) {
+      const variants = kind === 'throughput' ? /** @type {const} */ (['plain', 'batch']) : /** @type {const} */ (['plain']);
+      for (const variant of variants) {
+        const id = `${pattern}/${CURVE_TRANSPORT}/${sizeLabel(size)}/curve${variant === 'batch' ? '/batch' : ''}`;
+        out.push({ id, kind, pattern, transport: CURVE_TRANSPORT, size, variant, security: 'curve' });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Build the scenario list.
+ * @param {{ quick?: boolean, filter?: string[], curve?: boolean }} opts `quick`: the CI
+ *   smoke matrix (every pattern over TCP at 64 B and 64 KiB, and over IPC at 64 B, plus
+ *   the two 64 B CURVE rows); `curve`: the CURVE rows instead of the NULL ones; `filter`:
+ *   keep scenarios whose id contains any of these substrings (a substring containing
+ *   `curve` selects among the CURVE rows, so `--filter curve` equals `--curve`)
+ * @returns {Scenario[]}
+ */
+export function buildMatrix({ quick = false, filter = [], curve = false } = {}) {
+  const curveRows = curveScenarios(quick ? [64] : SIZES).filter((s) => !quick || s.variant === 'plain');
+  if (curve) return filter.length === 0 ? curveRows : curveRows.filter((s) => filter.some((f) => s.id.includes(f)));
   /** @type {Scenario[]} */
   const out = [];
   const sizesFor = (/** @type {string} */ transport) => (quick ? (transport === 'tcp' ? [64, 65536] : [64]) : SIZES);
@@ -67,8 +114,14 @@ export function buildMatrix({ quick = false, filter = [] } = {}) {
       }
     }
   }
-  if (filter.length === 0) return out;
-  return out.filter((s) => filter.some((f) => s.id.includes(f)));
+  if (filter.length === 0) return quick ? [...out, ...curveRows] : out;
+  // NULL rows match the plain substrings, CURVE rows the ones that name `curve`.
+  const nullTerms = filter.filter((f) => !f.includes('curve'));
+  const curveTerms = filter.filter((f) => f.includes('curve'));
+  return [
+    ...out.filter((s) => nullTerms.some((f) => s.id.includes(f))),
+    ...curveRows.filter((s) => curveTerms.some((f) => s.id.includes(f))),
+  ];
 }
 
 /**
@@ -78,4 +131,30 @@ export function buildMatrix({ quick = false, filter = [] } = {}) {
  */
 export function baseId(s) {
   return s.id.replace(/\/(plain|batch)$/, '');
+}
+
+/**
+ * The CURVE box backend a Monocoque column runs CURVE rows with (`undefined` for others).
+ * @param {ImplId} impl
+ * @returns {'sodium' | 'noble' | undefined}
+ */
+export function curveBackendOf(impl) {
+  return IMPLS.find((i) => i.id === impl)?.curveBackend;
+}
+
+/**
+ * Check a CURVE run's two `security` reports: both sides ran CURVE, and a Monocoque
+ * column ran the box backend it is named after. Throws otherwise.
+ * @param {ImplId} impl
+ * @param {Array<{ mechanism?: unknown, backend?: unknown }>} reports server's, then client's
+ * @returns {{ mechanism: string, backend?: string }}
+ */
+export function checkSecurity(impl, reports) {
+  const want = curveBackendOf(impl);
+  for (const [i, r] of reports.entries()) {
+    const side = i === 0 ? 'server' : 'client';
+    if (r.mechanism !== 'curve') throw new Error(`${impl} ${side}: security mechanism ${r.mechanism}, expected curve`);
+    if (want && r.backend !== want) throw new Error(`${impl} ${side}: CURVE box backend ${r.backend}, expected ${want}`);
+  }
+  return { mechanism: 'curve', backend: /** @type {string | undefined} */ (reports[0]?.backend) };
 }

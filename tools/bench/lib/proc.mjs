@@ -119,4 +119,15 @@ export class Child {
     if (!this.exited) this.proc.kill('SIGKILL');
     await this.exitPromise;
   }
+
+  /**
+   * Ask the process to exit (SIGTERM), and kill it if it has not within `graceMs`.
+   * @param {number} graceMs
+   */
+  async stop(graceMs) {
+    if (!this.exited) this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
 }

@@ -2,7 +2,7 @@
  * Turning results into tables and target verdicts. Pure functions: used by run.mjs for
  * stdout, by docs.mjs for docs/performance.md, and by the tests.
  */
-import { IMPLS } from './matrix.mjs';
+import { IMPLS, runsScenario, SIZES, sizeLabel } from './matrix.mjs';
 
 /**
  * @typedef {import('./matrix.mjs').Scenario} Scenario
@@ -13,6 +13,8 @@ import { IMPLS } from './matrix.mjs';
  * @typedef {{ status: 'ok', perConnectionBytes: number, connections: number, [k: string]: unknown }
  *   | { status: 'skipped' | 'error', reason: string }} MemoryResult
  * @typedef {{ date?: string, connections?: number, results: Partial<Record<ImplId, MemoryResult>> }} MemorySection
+ * @typedef {{ node?: string, runs?: number, backends: Record<string, Record<string, { sealPerSec: number, openPerSec?: number }>> }} CryptoSection
+ *   crypto.mjs: boxes per second of each backend alone on one core, by body size
  */
 
 /** @param {number} n */
@@ -102,35 +104,97 @@ export function markdownTable(header, rows, align) {
 }
 
 /**
- * The results tables, one per kind, as Markdown.
+ * The results tables as Markdown: one per kind for NULL rows, then one per kind for
+ * CURVE rows (whose Monocoque columns are its two box backends).
  * @param {ScenarioResult[]} scenarios
  * @param {ImplId[]} [columns] implementation columns to show (default: all that have a result)
  * @returns {string}
  */
 export function renderTables(scenarios, columns) {
-  const impls = IMPLS.filter((i) => (columns ? columns.includes(i.id) : scenarios.some((s) => s.results[i.id])));
-  const hasUring = impls.some((i) => i.id === 'monocoque-uring');
   const out = [];
-  for (const kind of /** @type {const} */ (['latency', 'throughput'])) {
-    const rows = scenarios.filter((s) => s.kind === kind);
-    if (rows.length === 0) continue;
-    const header = [
-      kind === 'latency' ? 'Round trip p50 / p99 (µs)' : 'Throughput (msg/s · MB/s)',
-      ...impls.map((i) => i.label),
-      'Mono/zeromq',
-      'Mono/libzmq',
-      ...(hasUring ? ['uring/net'] : []),
-    ];
-    const body = rows.map((row) => [
-      row.id,
-      ...impls.map((i) => fmtCell(row.results[i.id], kind)),
-      fmtRatio(ratio(row, 'monocoque', 'zeromq')),
-      fmtRatio(ratio(row, 'monocoque', 'libzmq')),
-      ...(hasUring ? [fmtRatio(ratio(row, 'monocoque-uring', 'monocoque'))] : []),
-    ]);
-    out.push(markdownTable(header, body));
+  for (const security of /** @type {const} */ (['null', 'curve'])) {
+    const mine = scenarios.filter((s) => (s.security ?? 'null') === security);
+    if (mine.length === 0) continue;
+    const impls = IMPLS.filter(
+      (i) => runsScenario(i, { security }) && (columns ? columns.includes(i.id) : mine.some((s) => s.results[i.id])),
+    );
+    for (const kind of /** @type {const} */ (['latency', 'throughput'])) {
+      const rows = mine.filter((s) => s.kind === kind);
+      if (rows.length === 0) continue;
+      out.push(security === 'curve' ? curveTable(rows, kind, impls) : nullTable(rows, kind, impls));
+    }
   }
   return out.join('\n\n');
+}
+
+/**
+ * @param {ScenarioResult[]} rows
+ * @param {'latency' | 'throughput'} kind
+ * @param {ReadonlyArray<(typeof IMPLS)[number]>} impls
+ */
+function nullTable(rows, kind, impls) {
+  const hasUring = impls.some((i) => i.id === 'monocoque-uring');
+  const header = [
+    kind === 'latency' ? 'Round trip p50 / p99 (µs)' : 'Throughput (msg/s · MB/s)',
+    ...impls.map((i) => i.label),
+    'Mono/zeromq',
+    'Mono/libzmq',
+    ...(hasUring ? ['uring/net'] : []),
+  ];
+  const body = rows.map((row) => [
+    row.id,
+    ...impls.map((i) => fmtCell(row.results[i.id], kind)),
+    fmtRatio(ratio(row, 'monocoque', 'zeromq')),
+    fmtRatio(ratio(row, 'monocoque', 'libzmq')),
+    ...(hasUring ? [fmtRatio(ratio(row, 'monocoque-uring', 'monocoque'))] : []),
+  ]);
+  return markdownTable(header, body);
+}
+
+/**
+ * @param {ScenarioResult[]} rows
+ * @param {'latency' | 'throughput'} kind
+ * @param {ReadonlyArray<(typeof IMPLS)[number]>} impls
+ */
+function curveTable(rows, kind, impls) {
+  const header = [
+    kind === 'latency' ? 'CURVE round trip p50 / p99 (µs)' : 'CURVE throughput (msg/s · MB/s)',
+    ...impls.map((i) => i.curveLabel),
+    'sodium/zeromq',
+    'noble/zeromq',
+    'sodium/libzmq',
+  ];
+  const body = rows.map((row) => [
+    row.id,
+    ...impls.map((i) => fmtCell(row.results[i.id], kind)),
+    fmtRatio(ratio(row, 'monocoque', 'zeromq')),
+    fmtRatio(ratio(row, 'monocoque-noble', 'zeromq')),
+    fmtRatio(ratio(row, 'monocoque', 'libzmq')),
+  ]);
+  return markdownTable(header, body);
+}
+
+/**
+ * Each box backend's crypto alone (crypto.mjs) as a Markdown table: seal (encrypt only)
+ * and open per second, and the seal rate in MB/s of body.
+ * @param {CryptoSection} crypto
+ */
+export function renderCryptoTable(crypto) {
+  const rows = [];
+  for (const [name, sizes] of Object.entries(crypto.backends)) {
+    for (const size of SIZES) {
+      const r = sizes[size];
+      if (!r) continue;
+      rows.push([
+        name,
+        sizeLabel(size),
+        fmtCount(r.sealPerSec),
+        fmtMB((r.sealPerSec * size) / 1e6),
+        r.openPerSec === undefined ? '–' : fmtCount(r.openPerSec),
+      ]);
+    }
+  }
+  return markdownTable(['Backend (one core)', 'Body', 'seal/s', 'seal MB/s', 'open/s'], rows, 'llrrr');
 }
 
 /**
@@ -238,6 +302,68 @@ export function evaluateTargets(scenarios, memory) {
         : !memory
           ? 'memory benchmark not run (pnpm bench --memory)'
           : [m, z].filter((x) => x && x.status !== 'ok').map((x) => /** @type {any} */ (x).reason).join('; ') || 'no result',
+    });
+  }
+  return targets;
+}
+
+/**
+ * Evaluate the CURVE targets of the issue against a CURVE result set.
+ * - sodium backend: ≥ 2× zeromq.js's CURVE throughput at 64 B, ≥ 1.5× at 64 KiB (PUSH/PULL
+ *   TCP, `await send()` / `for await`, the API zeromq.js has); REQ/REP p50 ≤ zeromq.js's.
+ * - noble backend: PUSH/PULL throughput ≥ 0.7× of what its crypto alone does on one core
+ *   (crypto.mjs: the lower of seal and open per second, since the sender seals and the
+ *   receiver opens, each on its own core).
+ * @param {ScenarioResult[]} scenarios
+ * @param {CryptoSection | undefined} crypto
+ * @returns {Target[]}
+ */
+export function evaluateCurveTargets(scenarios, crypto) {
+  const find = (/** @type {string} */ id) => scenarios.find((s) => s.id === id);
+  /** @type {Target[]} */
+  const targets = [];
+  /**
+   * @param {string} name
+   * @param {string} id
+   * @param {'<=' | '>='} op
+   * @param {number} threshold
+   */
+  const vsZeromq = (name, id, op, threshold) => {
+    const row = find(id);
+    const r = row ? ratio(row, 'monocoque', 'zeromq') : undefined;
+    targets.push({
+      name,
+      goal: `${op === '<=' ? '≤' : '≥'} ${threshold}× zeromq (npm) CURVE`,
+      value: r,
+      shown: fmtRatio(r),
+      met: r === undefined ? null : op === '<=' ? r <= threshold : r >= threshold,
+      note: r === undefined ? missingNote(row, ['monocoque', 'zeromq'], id) : `${id}, Monocoque (sodium) vs zeromq (npm)`,
+    });
+  };
+  vsZeromq('CURVE PUSH/PULL 64 B TCP, sodium backend', 'push-pull/tcp/64B/curve', '>=', 2);
+  vsZeromq('CURVE PUSH/PULL 64 KiB TCP, sodium backend', 'push-pull/tcp/64KiB/curve', '>=', 1.5);
+  vsZeromq('CURVE REQ/REP 64 B TCP p50, sodium backend', 'req-rep/tcp/64B/curve', '<=', 1);
+  vsZeromq('CURVE REQ/REP 64 KiB TCP p50, sodium backend', 'req-rep/tcp/64KiB/curve', '<=', 1);
+  for (const size of [64, 65536]) {
+    const id = `push-pull/tcp/${sizeLabel(size)}/curve`;
+    const row = find(id);
+    const r = row?.results['monocoque-noble'];
+    const c = crypto?.backends.noble?.[size];
+    const limit = c ? Math.min(c.sealPerSec, c.openPerSec ?? Infinity) : undefined;
+    const got = r?.status === 'ok' ? Number(r.msgPerSec) : undefined;
+    const value = got !== undefined && limit ? got / limit : undefined;
+    targets.push({
+      name: `CURVE PUSH/PULL ${size === 64 ? '64 B' : '64 KiB'} TCP, noble backend vs its crypto alone`,
+      goal: '≥ 0.7× one core of noble crypto',
+      value,
+      shown: fmtRatio(value),
+      met: value === undefined ? null : value >= 0.7,
+      note:
+        value === undefined
+          ? !crypto
+            ? 'crypto alone not measured (run with --curve, not --quick)'
+            : missingNote(row, ['monocoque-noble'], id)
+          : `${fmtCount(/** @type {number} */ (got))} msg/s vs ${fmtCount(/** @type {number} */ (limit))} boxes/s (min of seal, open)`,
     });
   }
   return targets;

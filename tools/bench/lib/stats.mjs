@@ -63,3 +63,20 @@ export function medianOfRuns(runs) {
   }
   return /** @type {T & { runs: number }} */ (out);
 }
+
+/**
+ * Combine repeated crypto.mjs runs: the median of every figure, per backend and size.
+ * @param {Array<{ node?: string, backends: Record<string, Record<string, Record<string, number>>> }>} runs at least one
+ */
+export function combineCrypto(runs) {
+  /** @type {Record<string, Record<string, Record<string, number>>>} */
+  const backends = {};
+  for (const [name, sizes] of Object.entries(runs[0].backends)) {
+    backends[name] = {};
+    for (const [size, figures] of Object.entries(sizes)) {
+      backends[name][size] = {};
+      for (const key of Object.keys(figures)) backends[name][size][key] = median(runs.map((r) => r.backends[name]?.[size]?.[key] ?? NaN));
+    }
+  }
+  return { ...runs[0], backends, runs: runs.length };
+}

@@ -20,6 +20,25 @@ export const KEY_BYTES = 32;
 /** Bytes of a full nonce. */
 export const NONCE_BYTES = 24;
 
+/**
+ * Boxes under one key whose nonces all start with the same 16 bytes: one direction of a
+ * CurveZMQ session's MESSAGE boxes (prefix `CurveZMQMESSAGEC` or `…S`, then the 8-byte
+ * short nonce). Whatever depends only on the key and the prefix is computed once (for
+ * XSalsa20, the HSalsa20 subkey). Byte for byte the same boxes as {@link BoxBackend.seal}
+ * and {@link BoxBackend.open} with that key and the full nonce.
+ */
+export interface MessageBoxes {
+  /**
+   * {@link BoxBackend.seal} with this key. `nonce` is the full 24-byte nonce; its first 16
+   * bytes must be this object's prefix (only bytes 16-23 are read by backends that cache).
+   */
+  seal(out: Uint8Array, offset: number, plaintext: Uint8Array, nonce: Uint8Array): void;
+  /** {@link BoxBackend.open} with this key; `nonce` as for {@link MessageBoxes.seal}. */
+  open(out: Uint8Array, offset: number, box: Uint8Array, nonce: Uint8Array): boolean;
+  /** Wipe what was derived from the key. */
+  destroy(): void;
+}
+
 /** One implementation of the box primitives. */
 export interface BoxBackend {
   /** Which implementation this is. */
@@ -45,4 +64,9 @@ export interface BoxBackend {
    * may be exactly the ciphertext's place in `box` (opening in place).
    */
   open(out: Uint8Array, offset: number, box: Uint8Array, nonce: Uint8Array, key: Uint8Array): boolean;
+  /**
+   * Seal and open boxes under `key` whose nonces start with the 16-byte `prefix` (one
+   * direction of MESSAGE boxes), caching what depends only on the two.
+   */
+  messageBoxes(key: Uint8Array, prefix: Uint8Array): MessageBoxes;
 }
