@@ -311,9 +311,13 @@ function client(keys: Keys, context: HandshakeContext, callbacks: HandshakeCallb
     wipe(cnSecret, helloKey);
     helloKey = undefined;
   };
-  const fail = (error: ZmqError): void => {
+  /** Forget every secret of this connection. */
+  const teardown = (): void => {
     cleanup();
     channel.destroy();
+  };
+  const fail = (error: ZmqError): void => {
+    teardown();
     callbacks.fail(error);
   };
 
@@ -383,30 +387,20 @@ function client(keys: Keys, context: HandshakeContext, callbacks: HandshakeCallb
       });
     },
     receive(command) {
-      guarded(
-        callbacks,
-        () => {
-          cleanup();
-          channel.destroy();
-        },
-        () => {
-          if (command.name === 'ERROR' && stage !== 'done') return fail(peerRefusal('CURVE', decodeErrorReason(command.data)));
-          if (stage === 'welcome') {
-            if (command.name !== 'WELCOME') throw unexpected('WELCOME or ERROR', command.name);
-            onWelcome(command.data);
-          } else if (stage === 'ready') {
-            if (command.name !== 'READY') throw unexpected('READY or ERROR', command.name);
-            onReady(command.data);
-          } else {
-            throw unexpected('no more handshake commands', command.name);
-          }
-        },
-      );
+      guarded(callbacks, teardown, () => {
+        if (command.name === 'ERROR' && stage !== 'done') return fail(peerRefusal('CURVE', decodeErrorReason(command.data)));
+        if (stage === 'welcome') {
+          if (command.name !== 'WELCOME') throw unexpected('WELCOME or ERROR', command.name);
+          onWelcome(command.data);
+        } else if (stage === 'ready') {
+          if (command.name !== 'READY') throw unexpected('READY or ERROR', command.name);
+          onReady(command.data);
+        } else {
+          throw unexpected('no more handshake commands', command.name);
+        }
+      });
     },
-    destroy() {
-      cleanup();
-      channel.destroy();
-    },
+    destroy: teardown,
   };
 }
 
@@ -421,6 +415,11 @@ function server(keys: Keys, context: HandshakeContext, callbacks: HandshakeCallb
   const cleanup = (): void => {
     wipe(cookieKey);
     cookieKey = undefined;
+  };
+  /** Forget every secret of this connection. */
+  const teardown = (): void => {
+    cleanup();
+    channel.destroy();
   };
 
   const onHello = (data: Buffer): void => {
@@ -540,29 +539,19 @@ function server(keys: Keys, context: HandshakeContext, callbacks: HandshakeCallb
     transform: channel,
     start() {},
     receive(command) {
-      guarded(
-        callbacks,
-        () => {
-          cleanup();
-          channel.destroy();
-        },
-        () => {
-          if (stage === 'hello') {
-            if (command.name !== 'HELLO') throw unexpected('HELLO', command.name);
-            onHello(command.data);
-          } else if (stage === 'initiate') {
-            if (command.name !== 'INITIATE') throw unexpected('INITIATE', command.name);
-            onInitiate(command.data);
-          } else {
-            throw unexpected(stage === 'zap' ? 'nothing while the ZAP handler decides' : 'no more handshake commands', command.name);
-          }
-        },
-      );
+      guarded(callbacks, teardown, () => {
+        if (stage === 'hello') {
+          if (command.name !== 'HELLO') throw unexpected('HELLO', command.name);
+          onHello(command.data);
+        } else if (stage === 'initiate') {
+          if (command.name !== 'INITIATE') throw unexpected('INITIATE', command.name);
+          onInitiate(command.data);
+        } else {
+          throw unexpected(stage === 'zap' ? 'nothing while the ZAP handler decides' : 'no more handshake commands', command.name);
+        }
+      });
     },
-    destroy() {
-      cleanup();
-      channel.destroy();
-    },
+    destroy: teardown,
   };
 }
 
