@@ -48,6 +48,23 @@ function big(seed: number): Buffer {
 // sodium-native is installed in this workspace: its absence fails the sodium cases (setCurveBackend throws).
 const CASES = (['sodium', 'noble'] as BoxBackendName[]).flatMap((backend) => (['tcp', 'ipc'] as Transport[]).map((t) => [backend, t] as const));
 
+/** Our CURVE ROUTER bound on `transport`, and a libzmq CURVE DEALER (its own keys) connected to it. */
+async function ourServerLibzmqClient(transport: Transport) {
+  const serverKeys = curveKeyPair();
+  const server = scope.track(new Router({ curveServer: true, curveSecretKey: serverKeys.secretKey, linger: 0 }));
+  await server.bind(bindEndpoint(transport));
+  const peer = await spawnZmqPeer();
+  const clientKeys = await peer.curveKeyPair();
+  const client = await peer.socket('DEALER', {
+    curveServerKey: serverKeys.publicKey,
+    curvePublicKey: clientKeys.publicKey,
+    curveSecretKey: clientKeys.secretKey,
+    linger: 0,
+  });
+  await client.connect(server.lastEndpoint!);
+  return { server, client, clientKeys };
+}
+
 describe.each(CASES)('CURVE with libzmq (%s backend) over %s', (backend, transport) => {
   it('our CURVE client (DEALER) ↔ libzmq CURVE server (ROUTER): 1 MiB both ways', async () => {
     setCurveBackend(backend);
@@ -79,18 +96,7 @@ describe.each(CASES)('CURVE with libzmq (%s backend) over %s', (backend, transpo
       requests.push(r);
       return { requestId: r.requestId, statusCode: 200, userId: 'libzmq-client' };
     });
-    const serverKeys = curveKeyPair();
-    const server = scope.track(new Router({ curveServer: true, curveSecretKey: serverKeys.secretKey, linger: 0 }));
-    await server.bind(bindEndpoint(transport));
-    const peer = await spawnZmqPeer();
-    const clientKeys = await peer.curveKeyPair();
-    const client = await peer.socket('DEALER', {
-      curveServerKey: serverKeys.publicKey,
-      curvePublicKey: clientKeys.publicKey,
-      curveSecretKey: clientKeys.secretKey,
-      linger: 0,
-    });
-    await client.connect(server.lastEndpoint!);
+    const { server, client, clientKeys } = await ourServerLibzmqClient(transport);
     const up = big(3);
     await client.send([up], { timeoutMs: 20_000 });
     const [id, body] = await recv(server, 20_000);
@@ -128,18 +134,7 @@ describe('CURVE refusals with libzmq', () => {
 
   it('our ZAP handler saying 400: the libzmq client reports handshake:error:auth 400', async () => {
     uninstall = installZapHandler((r) => ({ requestId: r.requestId, statusCode: 400 }));
-    const serverKeys = curveKeyPair();
-    const server = scope.track(new Router({ curveServer: true, curveSecretKey: serverKeys.secretKey, linger: 0 }));
-    await server.bind(bindEndpoint('tcp'));
-    const peer = await spawnZmqPeer();
-    const clientKeys = await peer.curveKeyPair();
-    const client = await peer.socket('DEALER', {
-      curveServerKey: serverKeys.publicKey,
-      curvePublicKey: clientKeys.publicKey,
-      curveSecretKey: clientKeys.secretKey,
-      linger: 0,
-    });
-    await client.connect(server.lastEndpoint!);
+    const { client } = await ourServerLibzmqClient('tcp');
     const [event] = await client.waitForEvent('handshake:error:auth');
     expect(event!.error?.status).toBe(400);
   });
