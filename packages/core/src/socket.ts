@@ -35,6 +35,7 @@ import {
 } from './options.js';
 import type { InprocPipe, Message, Pipe, StreamPipe } from './pipe.js';
 import { FairQueue } from './routing.js';
+import { debug, debugEnabled, describeEvent } from './debug.js';
 import { afterTurn, completed, flushNow, receiveMustYield } from './scheduler.js';
 import { getDefaultTransport } from './transport-registry.js';
 import type { StreamEndpoint, Transport } from './transport.js';
@@ -625,7 +626,12 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
       get isClosed() {
         return self._closed;
       },
-      emitEvent: (event: SocketEvent) => this.events.emit(event),
+      emitEvent: debugEnabled
+        ? (event: SocketEvent) => {
+            debug(describeEvent(this.type, event));
+            this.events.emit(event);
+          }
+        : (event: SocketEvent) => this.events.emit(event),
       adoptPipe: (pipe: StreamPipe) => this.attach(pipe),
       pipeConnected: (pipe: StreamPipe) => {
         if (this._closed || !pipe.attached) return false;

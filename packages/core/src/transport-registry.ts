@@ -5,6 +5,7 @@
  */
 import { ZmqError } from '@monocoque/zmtp';
 import { netTransport } from './net-transport.js';
+import { debug } from './debug.js';
 import { runtime } from './runtime.js';
 import type { Transport } from './transport.js';
 
@@ -22,11 +23,6 @@ const state: TransportRegistryState = (runtime.transports ??= {
 });
 const factories = state.factories;
 
-function debug(message: string): void {
-  if (process.env.MONOCOQUE_DEBUG || /\bmonocoque\b/.test(process.env.NODE_DEBUG ?? '')) {
-    process.stderr.write(`monocoque: ${message}\n`);
-  }
-}
 
 /**
  * Make a transport available by name (for `MONOCOQUE_TRANSPORT` and `setDefaultTransport`).
