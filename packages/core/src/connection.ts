@@ -167,7 +167,9 @@ export class Connection {
       this.owner.handshakeFailed(this, error);
       return;
     }
-    this.close(failure?.farewell !== undefined ? -2 : 0, error);
+    // An ERROR command was just written: end gracefully so it leaves, within a short bound.
+    if (failure?.farewell !== undefined) this.shutdown(FAREWELL_MS, error);
+    else this.close(0, error);
   }
 
   // ------------------------------------------------------------------ output
@@ -356,19 +358,18 @@ export class Connection {
   /**
    * Close. With `linger` not 0 and no error, the batch is written and the stream ended
    * gracefully (destroyed after `linger` ms when positive); otherwise destroyed at once.
-   * `linger` -2 (internal): an ERROR command was just written; end gracefully so it
-   * leaves, then destroy after a short bound, whatever the error.
    */
   close(linger: number, error?: ZmqError): void {
+    this.shutdown(error === undefined ? linger : 0, error);
+  }
+
+  /** Close: gracefully unless `linger` is 0 (then destroyed at once), reporting `error`. */
+  private shutdown(linger: number, error: ZmqError | undefined): void {
     if (this.state === State.Closed) return;
     const handshake = this.state === State.Handshake;
     this.state = State.Closed;
     this.teardown();
-    if (linger === -2) {
-      if (!this.writer.isEmpty) this.stream.write(this.writer.take());
-      this.stream.end();
-      setTimeout(() => this.stream.destroy(), FAREWELL_MS).unref();
-    } else if (linger !== 0 && error === undefined) {
+    if (linger !== 0) {
       if (!this.writer.isEmpty) this.stream.write(this.writer.take());
       this.stream.end();
       if (linger > 0) setTimeout(() => this.stream.destroy(), linger).unref();

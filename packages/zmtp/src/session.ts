@@ -107,8 +107,6 @@ const enum State {
 
 const EMPTY = new Uint8Array(0);
 const NO_METADATA: Metadata = new Map();
-/** Marks a failure whose ERROR command the session already wrote (flush it, then close). */
-const EMPTY_FAREWELL = Buffer.alloc(0);
 
 /** Socket types whose READY carries an `Identity` property (as libzmq does). */
 const SENDS_IDENTITY: ReadonlySet<SocketType> = new Set<SocketType>(['REQ', 'DEALER', 'ROUTER']);
@@ -271,10 +269,9 @@ export class ZmtpSession {
     const peerType = typeValue.toString('latin1');
     this.transform = this.handshake?.transform;
     if (!isCompatibleSocketType(this.options.socketType, peerType)) {
-      this.sendCommand(encodeError('Invalid socket type'));
       this.fail(
         new ZmqError('ENOCOMPATPROTO', `handshake: a ${this.options.socketType} socket cannot talk to a ${JSON.stringify(peerType)} peer`),
-        { farewell: EMPTY_FAREWELL },
+        { farewell: encodeError('Invalid socket type') },
       );
       return;
     }
@@ -319,7 +316,7 @@ export class ZmtpSession {
 
   private fail(error: unknown, failure?: HandshakeFailure): void {
     if (this.state === State.Dead) return;
-    if (failure?.farewell !== undefined && failure.farewell.length > 0) this.sendCommand(failure.farewell);
+    if (failure?.farewell !== undefined) this.sendCommand(failure.farewell);
     this.state = State.Dead;
     const err =
       error instanceof ZmqError ? error : new ZmqError('EPROTO', `internal error while decoding: ${String(error)}`, { cause: error });
