@@ -9,14 +9,31 @@ import type { SocketEvent } from './events.js';
 
 const log = debuglog('monocoque');
 
+/** An environment variable, or undefined where reading it is not allowed (Deno without --allow-env). */
+function readEnv(name: string): string | undefined {
+  try {
+    return process.env[name];
+  } catch {
+    return undefined;
+  }
+}
+
+function enabled(): boolean {
+  try {
+    if (log.enabled) return true;
+  } catch {
+    // a runtime whose debuglog cannot read NODE_DEBUG: fall through
+  }
+  return /\bmonocoque\b/i.test(readEnv('NODE_DEBUG') ?? '') || Boolean(readEnv('MONOCOQUE_DEBUG'));
+}
+
 /** Whether debug lines are printed (read once, at load). */
-export const debugEnabled: boolean =
-  (typeof log.enabled === 'boolean' ? log.enabled : /\bmonocoque\b/i.test(process.env.NODE_DEBUG ?? '')) || Boolean(process.env.MONOCOQUE_DEBUG);
+export const debugEnabled: boolean = enabled();
 
 /** Print one debug line (when enabled): `MONOCOQUE <pid>: <message>`. */
 export function debug(message: string): void {
   if (!debugEnabled) return;
-  if (log.enabled) log('%s', message);
+  if (log.enabled === true) log('%s', message);
   else process.stderr.write(`MONOCOQUE ${process.pid}: ${message}\n`);
 }
 
