@@ -339,18 +339,23 @@ describe('backend choice', () => {
     expect(() => curveBackend()).toThrow(/MONOCOQUE_CURVE_BACKEND: expected "noble" or "sodium", got "openssl"/);
   });
 
-  it('forcing sodium where sodium-native cannot load is a loud ENOTSUP, not a fallback', async () => {
-    vi.stubEnv('MONOCOQUE_CURVE_BACKEND', 'sodium');
+  /** Fresh backend modules that see `require('sodium-native')` throw `reason` (undo with vi.doUnmock('node:module')). */
+  function sodiumFailsToLoad(reason: string): void {
     vi.resetModules();
     vi.doMock('node:module', async (orig) => {
       const real = await orig<typeof import('node:module')>();
       return {
         ...real,
         createRequire: () => () => {
-          throw new Error("Cannot find module 'sodium-native'");
+          throw new Error(reason);
         },
       };
     });
+  }
+
+  it('forcing sodium where sodium-native cannot load is a loud ENOTSUP, not a fallback', async () => {
+    vi.stubEnv('MONOCOQUE_CURVE_BACKEND', 'sodium');
+    sodiumFailsToLoad("Cannot find module 'sodium-native'");
     try {
       const { curveBackend, sodiumAvailability, setCurveBackend } = await import('../src/backend/index.js');
       let caught: unknown;
@@ -373,16 +378,7 @@ describe('backend choice', () => {
 
   it('falls back to noble, saying why, when sodium-native cannot load', async () => {
     vi.stubEnv('MONOCOQUE_CURVE_BACKEND', '');
-    vi.resetModules();
-    vi.doMock('node:module', async (orig) => {
-      const real = await orig<typeof import('node:module')>();
-      return {
-        ...real,
-        createRequire: () => () => {
-          throw new Error('no prebuild for this platform');
-        },
-      };
-    });
+    sodiumFailsToLoad('no prebuild for this platform');
     try {
       const { curveBackend } = await import('../src/backend/index.js');
       expect(curveBackend()).toEqual({ name: 'noble', reason: 'sodium-native did not load: no prebuild for this platform; using @noble (pure JavaScript)' });
