@@ -4,7 +4,12 @@
  * handshake with an ERROR command.
  */
 
-/** The eleven standard ZeroMQ socket types, as sent in the `Socket-Type` property. */
+/**
+ * The socket types, as sent in the `Socket-Type` property: the eleven standard ones,
+ * libzmq 4.3's draft types (RFC 41 CLIENT/SERVER, RFC 48 RADIO/DISH, RFC 49
+ * SCATTER/GATHER, RFC 51 PEER, RFC 52 CHANNEL), and STREAM, which never speaks ZMTP
+ * (it is listed so that a raw-TCP socket can be named; it is compatible with nothing).
+ */
 export type SocketType =
   | 'PAIR'
   | 'PUB'
@@ -16,11 +21,22 @@ export type SocketType =
   | 'PULL'
   | 'PUSH'
   | 'XPUB'
-  | 'XSUB';
+  | 'XSUB'
+  | 'STREAM'
+  | 'SERVER'
+  | 'CLIENT'
+  | 'RADIO'
+  | 'DISH'
+  | 'GATHER'
+  | 'SCATTER'
+  | 'DGRAM'
+  | 'PEER'
+  | 'CHANNEL';
 
 /** All socket types, for validation. */
 export const SOCKET_TYPES: readonly SocketType[] = [
-  'PAIR', 'PUB', 'SUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PULL', 'PUSH', 'XPUB', 'XSUB',
+  'PAIR', 'PUB', 'SUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PULL', 'PUSH', 'XPUB', 'XSUB', 'STREAM',
+  'SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'DGRAM', 'PEER', 'CHANNEL',
 ];
 
 const COMPATIBLE: Readonly<Record<SocketType, readonly SocketType[]>> = {
@@ -35,6 +51,16 @@ const COMPATIBLE: Readonly<Record<SocketType, readonly SocketType[]>> = {
   ROUTER: ['REQ', 'DEALER', 'ROUTER'],
   PUSH: ['PULL'],
   PULL: ['PUSH'],
+  STREAM: [],
+  SERVER: ['CLIENT'],
+  CLIENT: ['SERVER'],
+  RADIO: ['DISH'],
+  DISH: ['RADIO'],
+  GATHER: ['SCATTER'],
+  SCATTER: ['GATHER'],
+  DGRAM: ['DGRAM'],
+  PEER: ['PEER'],
+  CHANNEL: ['CHANNEL'],
 };
 
 /** Whether `ours` may talk to a peer announcing `theirs` (case-sensitive, as on the wire). */
@@ -42,7 +68,7 @@ export function isCompatibleSocketType(ours: SocketType, theirs: string): boolea
   return (COMPATIBLE[ours] as readonly string[]).includes(theirs);
 }
 
-/** Whether `name` is one of the eleven standard socket types. */
+/** Whether `name` is a socket type this library knows (see {@link SocketType}). */
 export function isSocketType(name: string): name is SocketType {
   return (SOCKET_TYPES as readonly string[]).includes(name);
 }

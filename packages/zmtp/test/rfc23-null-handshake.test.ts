@@ -29,6 +29,9 @@ const COMPATIBLE = new Set([
   'REQ-REP', 'REQ-ROUTER', 'REP-REQ', 'REP-DEALER', 'DEALER-REP', 'DEALER-DEALER', 'DEALER-ROUTER',
   'ROUTER-REQ', 'ROUTER-DEALER', 'ROUTER-ROUTER', 'PUB-SUB', 'PUB-XSUB', 'XPUB-SUB', 'XPUB-XSUB',
   'SUB-PUB', 'SUB-XPUB', 'XSUB-PUB', 'XSUB-XPUB', 'PUSH-PULL', 'PULL-PUSH', 'PAIR-PAIR',
+  // libzmq 4.3 draft types (mechanism_base.cpp's check_socket_type)
+  'SERVER-CLIENT', 'CLIENT-SERVER', 'RADIO-DISH', 'DISH-RADIO', 'SCATTER-GATHER', 'GATHER-SCATTER',
+  'DGRAM-DGRAM', 'PEER-PEER', 'CHANNEL-CHANNEL',
 ]);
 
 /** A session that has started and received `bytes`. */
@@ -170,7 +173,7 @@ describe('metadata properties', () => {
 });
 
 describe('socket-type compatibility', () => {
-  it('all 121 pairs back to back: compatible pairs get ready, others fail with ENOCOMPATPROTO and send ERROR', () => {
+  it('every pair back to back: compatible pairs get ready, others fail with ENOCOMPATPROTO and send ERROR', () => {
     for (const a of SOCKET_TYPES) {
       for (const b of SOCKET_TYPES) {
         const ha = harness({ socketType: a });
