@@ -283,7 +283,7 @@ export abstract class Socket<In = Message, SendArgs extends unknown[] = []> impl
     }
     if (endpoint.protocol === 'inproc') {
       if (!this.inprocConnected.has(endpoint.name)) this.inprocConnected.set(endpoint.name, new Set());
-      inprocConnect(endpoint.name, this.host);
+      inprocConnect(endpoint.name, this.host, routingId);
       return;
     }
     if (this.connecters.has(address)) {
