@@ -328,3 +328,19 @@ describe('patterns through the facade', () => {
     expect(a).toEqual(b);
   });
 });
+
+describe('security options', () => {
+  it('CURVE with zeromq.js option names: facade client ↔ libzmq server, keys from curveKeyPair()', async () => {
+    const server = ours.curveKeyPair();
+    const client = theirs.curveKeyPair();
+    const router = track(new theirs.Router({ curveServer: true, curveSecretKey: server.secretKey }));
+    await router.bind('tcp://127.0.0.1:*');
+    const dealer = track(new ours.Dealer({ curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey, routingId: 'sealed' }));
+    expect(dealer.securityMechanism).toBe('curve');
+    expect(dealer.curvePublicKey).toBe(client.publicKey);
+    dealer.connect(router.lastEndpoint!);
+    await dealer.send('secret');
+    const [id, body] = await router.receive();
+    expect([String(id), String(body)]).toEqual(['sealed', 'secret']);
+  });
+});
