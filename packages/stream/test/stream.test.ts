@@ -94,6 +94,38 @@ describe('STREAM (bound, node:net clients)', () => {
     await expect(s.send([id!, 'late'])).rejects.toMatchObject({ code: 'EHOSTUNREACH' });
   });
 
+  it('a close by empty frame comes after everything sent before it, however large', async () => {
+    const s = stream();
+    await s.bind('tcp://127.0.0.1:*');
+    const c = await client(s.lastEndpoint!);
+    let bytes = 0;
+    c.sock.removeAllListeners('data');
+    c.sock.on('data', (d: Buffer) => (bytes += d.length));
+    const [id] = await recv(s, 'connect notification');
+    const body = Buffer.alloc(4 * 1024 * 1024, 1);
+    await s.send([id!, body]);
+    await s.send([id!, body]);
+    await s.send([id!, '']);
+    await withTimeout(c.closed, 5000, 'the client to read 8 MiB and see the close');
+    expect(bytes).toBe(2 * body.length);
+  });
+
+  it('unbind closes the accepted connections; close() ends them too', async () => {
+    const s = stream();
+    await s.bind('tcp://127.0.0.1:*');
+    const ep = s.lastEndpoint!;
+    const a = await client(ep);
+    await recv(s, 'notification of a');
+    await s.unbind(ep);
+    await withTimeout(a.closed, 3000, 'unbind to close the accepted connection');
+    const t = stream();
+    await t.bind('tcp://127.0.0.1:*');
+    const b = await client(t.lastEndpoint!);
+    await recv(t, 'notification of b');
+    t.close();
+    await withTimeout(b.closed, 3000, 'close() to end the accepted connection');
+  });
+
   it('notifies a peer close with an empty frame, reports EPIPE then disconnect, and forgets the id', async () => {
     const s = stream();
     const events = eventLog(s);
