@@ -125,7 +125,7 @@ describe.each(['inproc', 'tcp', 'ipc'] as const)('RADIO/DISH over %s', (transpor
   });
 });
 
-describe('wire form (raw ZMTP peers over TCP)', () => {
+describe('raw ZMTP peers over TCP', () => {
   it('a RADIO message is the group frame with MORE, then the body', async () => {
     const radio = track(new Radio({ linger: 0 }));
     await radio.bind('tcp://127.0.0.1:*');
