@@ -213,6 +213,26 @@ describe('raw ZMTP peers over TCP', () => {
   });
 });
 
+describe('protocol errors end the connection for good (as libzmq)', () => {
+  it('a connecting DISH does not reconnect to a RADIO that sent a malformed message', async () => {
+    const bad = track(new RawSocket('RADIO'));
+    await bad.bind('tcp://127.0.0.1:*');
+    const dish = track(new Dish({ reconnectInterval: 10 }));
+    dish.join('g');
+    let handshakesSeen = 0;
+    bad.events.on('handshake', () => handshakesSeen++);
+    const gone = new Promise<void>((resolve) => bad.events.on('disconnect', () => resolve()));
+    dish.connect(bad.lastEndpoint!);
+    await waitUntil(() => handshakesSeen === 1, 'the handshake');
+    bad.writeTo(0, ['g', 'body', 'extra']);
+    let dropped = false;
+    void gone.then(() => (dropped = true));
+    await waitUntil(() => !dish.readable && dropped, 'the DISH to drop the RADIO');
+    await sleep(200); // 20 reconnect intervals
+    expect(handshakesSeen).toBe(1);
+  });
+});
+
 describe('flow control', () => {
   it('a RADIO never waits: a dish over its HWM loses messages, a fast one gets all', async () => {
     const radio = track(new Radio({ linger: 0, sendHighWaterMark: 5 }));
