@@ -125,6 +125,23 @@ describe.each(['inproc', 'tcp', 'ipc'] as const)('RADIO/DISH over %s', (transpor
   });
 });
 
+describe('inproc specifics', () => {
+  it('a DISH that connects before the RADIO binds sends its joins once linked', async () => {
+    const ep = endpoint('inproc', 'radiodish-early');
+    const dish = track(new Dish());
+    dish.connect(ep);
+    dish.join('early');
+    const radio = track(new Radio({ linger: 0 }));
+    await radio.bind(ep);
+    await waitUntil(() => radio.groupCount === 1, 'the join after linking');
+    dish.join('later');
+    await waitUntil(() => radio.groupCount === 2, 'a join made after linking');
+    radio.write('batched', { group: 'later' });
+    await radio.flush();
+    expect(await drain(dish)).toEqual([['later', 'batched']]);
+  });
+});
+
 describe('raw ZMTP peers over TCP', () => {
   it('a RADIO message is the group frame with MORE, then the body', async () => {
     const radio = track(new Radio({ linger: 0 }));
