@@ -23,6 +23,7 @@ import {
   ZmqError,
   ZmtpSession,
   decodePing,
+  encodeCommand,
   encodePing,
 } from '@monocoque/zmtp';
 import { FrameWriter } from './frame-writer.js';
@@ -266,6 +267,11 @@ export class Connection implements PeerConnection {
   /** Send a subscription change in the form the peer understands. */
   sendSubscription(subscribe: boolean, prefix: Buffer): void {
     if (this.state === State.Ready) this.session.sendSubscription(subscribe, prefix);
+  }
+
+  /** Send a post-handshake command (JOIN, LEAVE, ...) as a command frame. */
+  sendCommand(name: string, data: Buffer): void {
+    if (this.state === State.Ready) this.session.sendCommand(encodeCommand(name, data));
   }
 
   /** Hand the batch to the transport (the scheduler calls this once per tick). */

@@ -88,6 +88,13 @@ export abstract class Pipe {
   }
   /** Send a subscription change in the form the peer understands (dropped while not connected: resent on connect). */
   abstract sendSubscription(subscribe: boolean, prefix: Buffer): void;
+  /**
+   * Send a post-handshake command to the peer (e.g. a DISH's JOIN/LEAVE), as a command
+   * frame whatever the peer's ZMTP minor version, as libzmq does. Dropped while not
+   * connected: patterns resend their state from `onPipeConnected`. Inproc peers get it
+   * through their pattern's `onPipeCommand`.
+   */
+  abstract sendCommand(name: string, data: Buffer): void;
   /** Terminate the pipe; with `linger` not 0, queued output is still delivered (within `linger` ms when > 0). */
   abstract close(linger: number, error?: ZmqError): void;
   /** @internal the socket's send high-water mark changed */
@@ -184,6 +191,10 @@ export class StreamPipe extends Pipe {
 
   sendSubscription(subscribe: boolean, prefix: Buffer): void {
     this.connection?.sendSubscription(subscribe, prefix);
+  }
+
+  sendCommand(name: string, data: Buffer): void {
+    this.connection?.sendCommand(name, data);
   }
 
   /** @internal A connection completed its handshake for this pipe. */
@@ -401,6 +412,12 @@ export class InprocPipe extends Pipe {
     if (this.closed) return;
     const peer = this.other;
     peer.owner.pipeCommand(peer, { name: subscribe ? 'SUBSCRIBE' : 'CANCEL', data: prefix });
+  }
+
+  sendCommand(name: string, data: Buffer): void {
+    if (this.closed) return;
+    const peer = this.other;
+    peer.owner.pipeCommand(peer, { name, data });
   }
 
   close(_linger: number, error?: ZmqError): void {
