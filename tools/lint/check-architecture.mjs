@@ -15,7 +15,7 @@ const problems = [];
 const fail = (msg) => problems.push(msg);
 
 /** Packages that are infrastructure rather than socket patterns. */
-const INFRA = new Set(['zmtp', 'core', 'uring', 'curve', 'plain', 'zap']);
+const INFRA = new Set(['zmtp', 'core', 'uring', 'curve', 'plain', 'zap', 'proxy']);
 
 const pkgDirs = readdirSync(join(root, 'packages')).filter((d) => existsSync(join(root, 'packages', d, 'package.json')));
 const pkgs = new Map();
