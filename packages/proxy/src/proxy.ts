@@ -95,6 +95,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   /** A burst received per direction while paused (or stopping), not yet forwarded. */
   readonly #held: Array<{ to: ProxySocket; batch: readonly MessageLike[] } | undefined> = [undefined, undefined];
   #stop: (() => void) | undefined;
+  /** Wake-ups of the pumps waiting for room (`#drain`), called when the proxy stops. */
+  readonly #drains = new Set<() => void>();
   #error: { error: unknown } | undefined;
 
   /**
@@ -235,6 +237,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     if (this.#state !== 'running') return;
     this.#state = 'stopping';
     this.#openGate();
+    for (const wake of this.#drains) wake();
     this.#stop?.();
     this.#stop = undefined;
   }
@@ -252,6 +255,28 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     const gate = this.#gate;
     this.#gate = undefined;
     gate?.open();
+  }
+
+  /**
+   * Waits until `socket` has room again (its queued writes are handed to a pipe), or until
+   * the proxy stops: the capture socket is not closed on terminate, so a wait on it must not
+   * outlive the proxy.
+   */
+  async #drain(socket: ProxySocket): Promise<void> {
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    let failure: { error: unknown } | undefined;
+    socket.flush().then(wake, (error: unknown) => {
+      failure = { error };
+      wake();
+    });
+    this.#drains.add(wake);
+    try {
+      await woken;
+    } finally {
+      this.#drains.delete(wake);
+    }
+    if (failure !== undefined && this.#state === 'running') throw failure.error;
   }
 
   /** True when a call failed because the proxy is ending or one of its sockets was closed. */
@@ -293,11 +318,11 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
         for (let i = 0; i < batch.length; i++) {
           const message = batch[i]!;
           if (capture !== null && !capture.write(message)) {
-            await capture.flush();
+            await this.#drain(capture);
             if (this.#state !== 'running') return 'ended';
           }
           if (!to.write(message)) {
-            await to.flush();
+            await this.#drain(to);
             if (this.#state !== 'running') return 'ended';
           }
         }

@@ -315,6 +315,25 @@ describe('capture', () => {
     expect(captureOut.closed).toBe(false); // the capture socket stays the caller's
   });
 
+  it('a capture socket with no room holds forwarding back (as libzmq), and terminate() still ends the proxy', async () => {
+    const capture = track(new Push({ linger: 0 })); // bound, no peer yet: nowhere to queue
+    await capture.bind(endpoint('inproc', 'capture-full'));
+    const { producer, consumer, proxy } = await streamer('inproc', { capture });
+    const running = proxy.run();
+    for (let i = 0; i < 10; i++) await producer.send(String(i));
+    const got: string[] = [];
+    consumer.receiveTimeout = 300;
+    await expect(
+      (async () => {
+        for (;;) got.push((await consumer.receive())[0]!.toString());
+      })(),
+    ).rejects.toMatchObject({ code: 'EAGAIN' });
+    // The first message waits in the capture socket (a PUSH with no peer blocks in libzmq): the proxy waits with it.
+    expect(got).toEqual([]);
+    proxy.terminate();
+    await withTimeout(running, 2000, 'run() to resolve while the capture socket is full');
+  });
+
   it('closing the capture socket ends the proxy cleanly', async () => {
     const capture = track(new Push({ linger: 0 }));
     await capture.bind(endpoint('inproc', 'capture-close'));
