@@ -301,6 +301,39 @@ describe('steering: the same scenario against npm zeromq Proxy and ours', () => 
     expect(ourResult).toEqual({ first: 'first', whileHeld: 'EAGAIN', after: Array.from({ length: 20 }, (_, i) => String(i)) });
   });
 
+  it('a forwarding error (ROUTER mandatory, unknown routing id) rejects run() with EHOSTUNREACH and closes the sockets', async () => {
+    const scenario = async (lib: 'zeromq' | 'monocoque') => {
+      const front = scope.track(lib === 'zeromq' ? new zmq.Pull({ linger: 0 }) : new Pull({ linger: 0 }));
+      const back = scope.track(lib === 'zeromq' ? new zmq.Router({ linger: 0, mandatory: true }) : new Router({ linger: 0, mandatory: true }));
+      await front.bind('tcp://127.0.0.1:*');
+      await back.bind('tcp://127.0.0.1:*');
+      // A peer is connected (a ROUTER with mandatory and no peer at all is not writable for
+      // libzmq's proxy, which then waits; see docs/proxy.md), just not the one addressed.
+      const peerUp = new Promise<void>((resolve) => back.events.on('handshake', () => resolve()));
+      const someone = scope.track(lib === 'zeromq' ? new zmq.Dealer({ linger: 0, routingId: 'someone' }) : new Dealer({ linger: 0, routingId: 'someone' }));
+      someone.connect(back.lastEndpoint!);
+      await withTimeout(peerUp, 5000, `${lib}: the DEALER to connect to the ROUTER`);
+      const producer = scope.track(lib === 'zeromq' ? new zmq.Push({ linger: 0 }) : new Push({ linger: 0 }));
+      producer.connect(front.lastEndpoint!);
+      const proxy = lib === 'zeromq' ? new zmq.Proxy(front as zmq.Pull, back as zmq.Router) : new Proxy(front as Pull, back as Router);
+      const running = proxy.run();
+      await producer.send(['nobody', 'hello']);
+      const code = await withTimeout(
+        running.then(
+          () => 'resolved',
+          (e: { code?: string }) => e.code,
+        ),
+        5000,
+        `${lib}: run() to settle`,
+      );
+      return { code, closed: [front.closed, back.closed] };
+    };
+    const theirs = await scenario('zeromq');
+    const ours = await scenario('monocoque');
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual({ code: 'EHOSTUNREACH', closed: [true, true] });
+  });
+
   it('documented difference: closing a proxied socket ends our proxy; zeromq.js defers the close until terminate()', async () => {
     const theirs = await streamerOf('zeromq');
     const theirRun = theirs.proxy.run();

@@ -262,6 +262,8 @@ describe('steering', () => {
     await back.bind(endpoint('inproc', 'err-back'));
     const producer = track(new Push({ linger: 0 }));
     producer.connect(front.lastEndpoint!);
+    const someone = track(new Dealer({ linger: 0, routingId: 'someone' }));
+    someone.connect(back.lastEndpoint!);
     const proxy = new Proxy(front, back);
     const running = proxy.run();
     await producer.send(['nobody', 'hello']);
