@@ -279,6 +279,18 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     if (failure !== undefined && this.#state === 'running') throw failure.error;
   }
 
+  /**
+   * Keeps `batch` (received, not yet forwarded) while the proxy is paused. Returns true on
+   * resume; false when the proxy stops instead (the terminating run() then writes it out).
+   */
+  async #hold(dir: number, to: ProxySocket, batch: readonly MessageLike[]): Promise<boolean> {
+    this.#held[dir] = { to, batch };
+    while (this.#paused && this.#state === 'running') await this.#waitGate();
+    if (this.#state !== 'running') return false;
+    this.#held[dir] = undefined;
+    return true;
+  }
+
   /** True when a call failed because the proxy is ending or one of its sockets was closed. */
   #ending(...sockets: ProxySocket[]): boolean {
     if (this.#state !== 'running') return true;
@@ -307,13 +319,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
         if (isZmqError(error) && error.code === 'ENOTSUP') return 'cannot-receive';
         throw error;
       }
-      if (this.#paused || this.#state !== 'running') {
-        // Taken while pausing or stopping: keep it for resume (or for the terminating run()).
-        this.#held[dir] = { to, batch };
-        while (this.#paused && this.#state === 'running') await this.#waitGate();
-        if (this.#state !== 'running') return 'ended';
-        this.#held[dir] = undefined;
-      }
+      // Taken while pausing or stopping: keep it for resume (or for the terminating run()).
+      if ((this.#paused || this.#state !== 'running') && !(await this.#hold(dir, to, batch))) return 'ended';
       try {
         for (let i = 0; i < batch.length; i++) {
           const message = batch[i]!;
@@ -325,6 +332,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
             await this.#drain(to);
             if (this.#state !== 'running') return 'ended';
           }
+          // pause() can only have come during a wait for room: hold the rest of the burst.
+          if (this.#paused && i + 1 < batch.length && !(await this.#hold(dir, to, batch.slice(i + 1)))) return 'ended';
         }
       } catch (error) {
         if (this.#ending(from, to)) return 'ended';

@@ -40,6 +40,15 @@ async function stalled(count: () => number, quietMs: number, ms: number, what: s
   }
 }
 
+/** Resolves once `cond()` holds, checked every 5 ms, bounded by `ms`. */
+async function waitUntil(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** A streamer (PULL front, PUSH back) with a producer and a consumer around it. */
 async function streamer(kind: (typeof KINDS)[number], opts: { hwm?: number; capture?: Socket } = {}) {
   const hwm = opts.hwm ?? 1000;
@@ -195,6 +204,41 @@ describe('steering', () => {
     }
     await producer.send('after');
     expect(str(await withTimeout(consumer.receive(), 5000, 'a message after resume'))).toEqual(['after']);
+    proxy.terminate();
+    await running;
+  });
+
+  it('pause() while a burst waits for room holds the rest of the burst until resume()', async () => {
+    // A deep front-end queue makes one big burst; a shallow back-end makes it wait for room.
+    const front = track(new Pull({ linger: 0, receiveHighWaterMark: 1000 }));
+    const back = track(new Push({ linger: 0, sendHighWaterMark: 5 }));
+    await front.bind(endpoint('inproc', 'midburst-in'));
+    await back.bind(endpoint('inproc', 'midburst-out'));
+    const producer = track(new Push({ linger: 0, sendHighWaterMark: 1000 }));
+    producer.connect(front.lastEndpoint!);
+    const consumer = track(new Pull({ linger: 0, receiveHighWaterMark: 5 }));
+    const proxy = new Proxy(front, back);
+    for (let i = 0; i < 200; i++) await producer.send(String(i));
+    const running = proxy.run();
+    consumer.connect(back.lastEndpoint!);
+    // Let the proxy take its burst (the front-end has nothing left) and stall on the HWMs.
+    await waitUntil(() => !front.readable, 5000, 'the proxy to take its burst');
+    await new Promise((r) => setTimeout(r, 20));
+    proxy.pause();
+    const during: string[] = [];
+    consumer.receiveTimeout = 300;
+    await expect(
+      (async () => {
+        for (;;) during.push((await consumer.receive())[0]!.toString());
+      })(),
+    ).rejects.toMatchObject({ code: 'EAGAIN' });
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.length).toBeLessThan(50); // the queues' worth, not the 200 of the burst
+    consumer.receiveTimeout = -1;
+    proxy.resume();
+    const all = [...during];
+    while (all.length < 200) all.push((await withTimeout(consumer.receive(), 2000, `message ${all.length} after resume`))[0]!.toString());
+    expect(all).toEqual(Array.from({ length: 200 }, (_, i) => String(i)));
     proxy.terminate();
     await running;
   });
