@@ -43,8 +43,8 @@ import { type Waiter, Waiters } from './waiters.js';
 
 interface PendingSend extends Waiter<void> {
   frames: Buffer[];
+  options: unknown;
 }
-type PendingReceive = Waiter<Message>;
 
 /** Options of one `connect()` call. */
 export interface ConnectOptions {
@@ -66,11 +66,22 @@ function closedError(what: string): ZmqError {
   return new ZmqError('EBADF', `cannot ${what}: the socket is closed`);
 }
 
+/** A pending call cancelled by `close()`: EAGAIN, as zeromq.js (the call "was not possible"). */
+function cancelledError(what: string): ZmqError {
+  return new ZmqError('EAGAIN', `${what} cancelled: the socket was closed while the call was waiting`);
+}
+
 /**
  * Base class of every socket type. Not used directly: construct a `Dealer`, `Router`, ...
  * from its package.
+ *
+ * @typeParam In - what `receive()` resolves with: a multipart {@link Message} for the
+ *   standard socket types; draft types that attach metadata (a SERVER's routing id, a
+ *   DISH's group) resolve with `[payload, metadata]` as zeromq.js's draft sockets do.
+ * @typeParam SendArgs - the arguments `send()`/`write()` take after the message: none for
+ *   the standard types, e.g. `[{ routingId: number }]` for a SERVER.
  */
-export abstract class Socket implements AsyncIterable<Message>, OptionHost {
+export abstract class Socket<In = Message, SendArgs extends unknown[] = []> implements AsyncIterable<In>, OptionHost {
   /** The socket type, as announced to peers. */
   readonly type: SocketType;
   /** Connection life-cycle events (the monitor; zeromq.js's `Observer`). */
@@ -88,7 +99,8 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
   private readonly inprocBound = new Set<string>();
   private readonly inprocConnected = new Map<string, Set<InprocPipe>>();
   private readonly pendingSends = new Waiters<PendingSend>();
-  private readonly pendingReceives = new Waiters<PendingReceive>();
+  private readonly pendingReceives = new Waiters<Waiter<In>>();
+  private readonly socketType: SocketType;
   private readonly host: EndpointHost & InprocPeer;
   private pumpingSends = false;
   private flushWaiters: Array<() => void> = [];
@@ -102,7 +114,9 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
    */
   protected constructor(type: SocketType, options: SocketOptions = {}, patternOptions: readonly OptionSpec[] = NO_PATTERN_OPTIONS) {
     this.type = type;
-    Object.defineProperty(this, 'type', { value: type, writable: false, enumerable: true, configurable: false });
+    this.socketType = type;
+    // Read-only; configurable so that a facade subclass can present libzmq's number instead.
+    Object.defineProperty(this, 'type', { value: type, writable: false, enumerable: true, configurable: true });
     this.table = tableFor(patternOptions);
     const proto = Object.getPrototypeOf(this) as object;
     if (!prototypes.has(proto)) {
@@ -121,7 +135,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
    * Each socket class calls this at the end of its constructor with itself; subclasses of
    * it stay extensible.
    */
-  protected sealAs(cls: abstract new (...args: never[]) => Socket): void {
+  protected sealAs(cls: abstract new (...args: never[]) => unknown): void {
     if (this.constructor === cls) Object.preventExtensions(this);
   }
 
@@ -137,7 +151,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
 
   /** Read an option by name (the same as reading the property). Throws `EINVAL` for unknown names. */
   getOption(name: string): unknown {
-    if (!this.table.specs.has(name)) this.table.check(name, undefined, this.type);
+    if (!this.table.specs.has(name)) this.table.check(name, undefined, this.socketType);
     const value = this.values.get(name);
     if (name === 'routingId') return (value as Buffer | null)?.toString('utf8') ?? null;
     return value;
@@ -145,7 +159,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
 
   /** Set an option by name (the same as assigning the property); validated, and applied as documented per option. */
   setOption(name: string, value: unknown): void {
-    const v = this.table.check(name, value, this.type);
+    const v = this.table.check(name, value, this.socketType);
     const spec = this.table.specs.get(name)!;
     this.values.set(name, v);
     this.values.noteSecurity(name, v);
@@ -168,7 +182,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     this.warned ??= new Set();
     if (this.warned.has(name)) return;
     this.warned.add(name);
-    process.emitWarning(`${this.type} socket option ${name} was changed after bind/connect; it takes effect from ${when}`, {
+    process.emitWarning(`${this.socketType} socket option ${name} was changed after bind/connect; it takes effect from ${when}`, {
       code: 'MONOCOQUE_OPTION_LATER',
     });
   }
@@ -217,7 +231,7 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     }
     const b = new BoundEndpoint(this.host, address);
     try {
-      this.values.securityMechanism(this.type);
+      this.values.securityMechanism(this.socketType);
       await b.listen(this.pickTransport(), this.values.ipv6 ? withIpv6(endpoint) : endpoint);
     } catch (error) {
       const err = error instanceof ZmqError ? error : new ZmqError('EINVAL', `bind ${address} failed: ${String(error)}`, { cause: error, address });
@@ -263,24 +277,24 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     let routingId: Buffer | undefined;
     if (options.routingId !== undefined) {
       if (!this.acceptsConnectRoutingId) {
-        throw new ZmqError('ENOTSUP', `connect ${address}: a routingId for the peer is only supported by ROUTER sockets, not ${this.type}`, { address });
+        throw new ZmqError('ENOTSUP', `connect ${address}: a routingId for the peer is only supported by ROUTER sockets, not ${this.socketType}`, { address });
       }
       routingId = toRoutingId(options.routingId, 'connect routingId');
     }
     if (endpoint.protocol === 'inproc') {
       if (!this.inprocConnected.has(endpoint.name)) this.inprocConnected.set(endpoint.name, new Set());
-      inprocConnect(endpoint.name, this.host);
+      inprocConnect(endpoint.name, this.host, routingId);
       return;
     }
     if (this.connecters.has(address)) {
       throw new ZmqError('EINVAL', `connect ${address} failed: already connected to this endpoint`, { address });
     }
-    this.values.securityMechanism(this.type); // incomplete security options fail here, not later per connection
+    this.values.securityMechanism(this.socketType); // incomplete security options fail here, not later per connection
     const connecter = new Connecter(this.host, address, endpoint, this.pickTransport(), routingId);
     this.connecters.set(address, connecter);
     if (!connecter.start()) {
       this.connecters.delete(address);
-      throw new ZmqError('EINVAL', `connect ${address} failed: this ${this.type} socket accepts no further peer`, { address });
+      throw new ZmqError('EINVAL', `connect ${address} failed: this ${this.socketType} socket accepts no further peer`, { address });
     }
   }
 
@@ -304,7 +318,8 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
 
   /**
    * Close the socket: stop listening and connecting, reject pending `send()`/`receive()`
-   * calls with `EBADF`, and terminate every pipe. Messages already queued are still
+   * calls with `EAGAIN` (as zeromq.js; calls made after `close()` reject with `EBADF`),
+   * and terminate every pipe. Messages already queued are still
    * delivered (connections in progress are completed for them) unless `linger` is 0;
    * a positive linger bounds that in milliseconds. The monitor emits `end`.
    */
@@ -313,8 +328,8 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     this._closed = true;
     const linger = this.values.linger;
     flushNow();
-    this.pendingSends.cancelAll(() => closedError('send'));
-    this.pendingReceives.cancelAll(() => closedError('receive'));
+    this.pendingSends.cancelAll(() => this.adaptError(cancelledError('send')));
+    this.pendingReceives.cancelAll(() => this.adaptError(cancelledError('receive')));
     for (const connecter of this.connecters.values()) connecter.terminate(linger);
     this.connecters.clear();
     const listeners = [...this.bound.values()].map((b) => b.close());
@@ -338,37 +353,36 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
    * take it, the call waits (up to `sendTimeout`, then `EAGAIN`); later sends queue
    * behind it in order. Buffers are sent by reference: do not modify them afterwards.
    */
-  send(message: MessageLike): Promise<void> {
-    if (this._closed) return Promise.reject(closedError('send'));
+  send(message: MessageLike, ...args: SendArgs): Promise<void> {
+    if (this._closed) return Promise.reject(this.adaptError(closedError('send')));
+    const options = args[0];
     let frames: Buffer[];
     try {
       frames = toFrames(message);
       this.admitSend();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(this.adaptError(error as ZmqError));
     }
     if (this.pendingSends.length === 0) {
       try {
-        if (this.sendMessage(frames)) return completed();
+        if (this.sendMessage(frames, options)) return completed();
       } catch (error) {
         this.sendAbandoned();
-        return Promise.reject(error);
+        return Promise.reject(this.adaptError(error as ZmqError));
       }
     }
     const timeout = this.values.sendTimeout;
     if (timeout === 0) {
       this.sendAbandoned();
-      return Promise.reject(new ZmqError('EAGAIN', `cannot send now: no ${this.type} peer can take the message (sendTimeout is 0)`));
+      return Promise.reject(this.adaptError(new ZmqError('EAGAIN', `cannot send now: no ${this.socketType} peer can take the message (sendTimeout is 0)`)));
     }
     return new Promise<void>((resolve, reject) => {
       const abandon = (error: ZmqError) => {
         this.sendAbandoned();
         reject(error);
       };
-      this.pendingSends.add(
-        { frames, resolve, reject: abandon, timer: undefined },
-        timeout,
-        () => new ZmqError('EAGAIN', `send timed out after ${timeout} ms: no ${this.type} peer could take the message`),
+      this.pendingSends.add({ frames, options, resolve, reject: abandon, timer: undefined }, timeout, () =>
+        this.adaptError(new ZmqError('EAGAIN', `send timed out after ${timeout} ms: no ${this.socketType} peer could take the message`)),
       );
     });
   }
@@ -378,19 +392,25 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
    * handed to a peer's pipe; false when it was queued behind the high-water mark — like a
    * Node stream, keep the result as a hint to `await flush()` before writing more.
    */
-  write(message: MessageLike): boolean {
+  write(message: MessageLike, ...args: SendArgs): boolean {
     this.assertOpen();
-    const frames = toFrames(message);
-    this.admitSend();
+    const options = args[0];
+    let frames: Buffer[];
+    try {
+      frames = toFrames(message);
+      this.admitSend();
+    } catch (error) {
+      throw this.adaptError(error as ZmqError);
+    }
     if (this.pendingSends.length === 0) {
       try {
-        if (this.sendMessage(frames)) return true;
+        if (this.sendMessage(frames, options)) return true;
       } catch (error) {
         this.sendAbandoned();
-        throw error;
+        throw this.adaptError(error as ZmqError);
       }
     }
-    this.pendingSends.add({ frames, resolve: noop, reject: this.recordWriteError, timer: undefined }, -1, () => new ZmqError('EAGAIN', 'unreachable'));
+    this.pendingSends.add({ frames, options, resolve: noop, reject: this.recordWriteError, timer: undefined }, -1, () => new ZmqError('EAGAIN', 'unreachable'));
     return false;
   }
 
@@ -425,20 +445,22 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
    * loop now and then, so a receive loop never starves timers and I/O); otherwise waits
    * (up to `receiveTimeout`, then `EAGAIN`). Concurrent calls are served in call order.
    */
-  receive(): Promise<Message> {
-    if (this._closed) return Promise.reject(closedError('receive'));
-    let message: Message | undefined;
+  receive(): Promise<In> {
+    if (this._closed) return Promise.reject(this.adaptError(closedError('receive')));
+    let message: In | undefined;
     try {
       this.admitReceive();
       if (this.pendingReceives.length === 0) message = this.receiveMessage();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(this.adaptError(error as ZmqError));
     }
     if (message !== undefined) return receiveMustYield() ? afterTurn(message) : Promise.resolve(message);
     const timeout = this.values.receiveTimeout;
-    if (timeout === 0) return Promise.reject(new ZmqError('EAGAIN', 'no message available (receiveTimeout is 0)'));
-    return new Promise<Message>((resolve, reject) => {
-      this.pendingReceives.add({ resolve, reject, timer: undefined }, timeout, () => new ZmqError('EAGAIN', `receive timed out after ${timeout} ms: no message arrived`));
+    if (timeout === 0) return Promise.reject(this.adaptError(new ZmqError('EAGAIN', 'no message available (receiveTimeout is 0)')));
+    return new Promise<In>((resolve, reject) => {
+      this.pendingReceives.add({ resolve, reject, timer: undefined }, timeout, () =>
+        this.adaptError(new ZmqError('EAGAIN', `receive timed out after ${timeout} ms: no message arrived`)),
+      );
     });
   }
 
@@ -446,9 +468,9 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
    * Receive every message already decoded, up to `max` (the batching API). Waits like
    * `receive()` only when nothing is queued, so it always resolves with at least one.
    */
-  async receiveMany(max = Number.POSITIVE_INFINITY): Promise<Message[]> {
-    const first = await this.receive();
-    const out = [first];
+  async receiveMany(max = Number.POSITIVE_INFINITY): Promise<In[]> {
+    const first: In = await this.receive();
+    const out: In[] = [first];
     while (out.length < max) {
       const message = this.receiveMessage();
       if (message === undefined) break;
@@ -458,24 +480,25 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
   }
 
   /** Iterate over received messages until the socket closes. */
-  [Symbol.asyncIterator](): AsyncIterator<Message> {
-    const done = (error: unknown): IteratorResult<Message> => {
-      if (this._closed && (error as ZmqError).code === 'EBADF') return { value: undefined, done: true };
+  [Symbol.asyncIterator](): AsyncIterator<In> {
+    const done = (error: unknown): IteratorResult<In> => {
+      // A receive cancelled by close() (EAGAIN) or refused after it (EBADF) ends the loop.
+      if (this._closed) return { value: undefined, done: true };
       throw error;
     };
     return {
       next: () => {
         // Fast path: a queued message costs one promise, not two.
         if (!this._closed && this.pendingReceives.length === 0) {
-          let message: Message | undefined;
+          let message: In | undefined;
           try {
             this.admitReceive();
             message = this.receiveMessage();
           } catch (error) {
-            return Promise.reject(error);
+            return Promise.reject(this.adaptError(error as ZmqError));
           }
           if (message !== undefined) {
-            const result: IteratorResult<Message> = { value: message, done: false };
+            const result: IteratorResult<In> = { value: message, done: false };
             return receiveMustYield() ? afterTurn(result) : Promise.resolve(result);
           }
         }
@@ -495,10 +518,15 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
   protected abstract attachPipe(pipe: Pipe): boolean;
   /** A pipe was terminated. It may still hold inbound messages; the fair queue drains them. */
   protected abstract detachPipe(pipe: Pipe): void;
-  /** Route an outgoing message. Return false when no peer can take it now (the send waits). */
-  protected abstract sendMessage(frames: Buffer[]): boolean;
+  /**
+   * Route an outgoing message. Return false when no peer can take it now (the send waits;
+   * it is offered again, with the same `options`, when a pipe gets room).
+   * @param options the first argument after the message given to `send()`/`write()`
+   *   (draft types: a SERVER's `{ routingId }`, a RADIO's `{ group }`); undefined otherwise
+   */
+  protected abstract sendMessage(frames: Buffer[], options: SendArgs[0] | undefined): boolean;
   /** Produce the next message for the application, or undefined when none is ready. */
-  protected abstract receiveMessage(): Message | undefined;
+  protected abstract receiveMessage(): In | undefined;
   /**
    * An attached pipe got a new connection (its first, for pipes attached at `connect()`,
    * or a reconnection): `pipe.peer` is now the peer that answered. Resend state the peer
@@ -529,6 +557,15 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
    * table); they read the initial value with `getOption` in their constructor.
    */
   protected onOptionChange(_name: string, _value: unknown): void {}
+  /**
+   * Every error a `send()`, `write()` or `receive()` rejects or throws with passes through
+   * here first (including timeouts and close cancellations). The default returns it as it
+   * is; a facade may present it differently (e.g. zeromq.js's message texts), keeping the
+   * original as `cause`.
+   */
+  protected adaptError(error: ZmqError): ZmqError {
+    return error;
+  }
   /** Whether `connect(address, { routingId })` is meaningful for this socket type (ROUTER). */
   protected get acceptsConnectRoutingId(): boolean {
     return false;
@@ -562,10 +599,10 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
         const pending = this.pendingSends.peek()!;
         let sent: boolean;
         try {
-          sent = this.sendMessage(pending.frames);
+          sent = this.sendMessage(pending.frames, pending.options as SendArgs[0]);
         } catch (error) {
           this.pendingSends.take();
-          pending.reject(error as ZmqError);
+          pending.reject(this.adaptError(error as ZmqError));
           continue;
         }
         if (!sent) break;
@@ -621,14 +658,14 @@ export abstract class Socket implements AsyncIterable<Message>, OptionHost {
     const self = this;
     const values = this.values;
     return {
-      type: this.type,
+      type: this.socketType,
       optionValues: values,
       get isClosed() {
         return self._closed;
       },
       emitEvent: debugEnabled
         ? (event: SocketEvent) => {
-            debug(describeEvent(this.type, event));
+            debug(describeEvent(this.socketType, event));
             this.events.emit(event);
           }
         : (event: SocketEvent) => this.events.emit(event),
@@ -690,7 +727,7 @@ defineOptionAccessors(Socket.prototype, BASE_OPTIONS);
 
 /** The base options as typed properties (accessors defined above). */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Socket extends Required<Omit<SocketOptions, 'routingId' | 'mechanism' | 'transport'>> {
+export interface Socket<In = Message, SendArgs extends unknown[] = []> extends Required<Omit<SocketOptions, 'routingId' | 'mechanism' | 'transport'>> {
   /** Routing id announced to peers; null when unset. Applies to new connections. */
   routingId: string | null;
   /** Security mechanism object; undefined = NULL. */
