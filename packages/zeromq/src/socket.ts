@@ -35,7 +35,27 @@ interface FacadeState {
   released: boolean;
   /** Undo of the ZAP handler installed by binding `inproc://zeromq.zap.01`. */
   zap: (() => void) | undefined;
+  /** REQ/REP calls refused with EFSM, waiting for the other operation (see {@link StateWaiter}). */
+  waiting: StateWaiter[];
+  keepAlive: NodeJS.Timeout | undefined;
 }
+
+/**
+ * zeromq.js polls libzmq until a call succeeds or its timeout elapses, so a REQ `receive()`
+ * before any `send()`, a REQ `send()` before the reply was received, and the REP mirror
+ * images wait for the other operation instead of failing with EFSM (which they report only
+ * when the timeout elapses). Monocoque's REQ/REP refuse at once; the facade waits: a call
+ * refused with EFSM is retried after the next call of the other kind.
+ */
+interface StateWaiter {
+  /** The operation whose next call may make this one possible. */
+  readonly after: 'send' | 'receive';
+  wake(): void;
+  cancel(error: ZmqError): void;
+}
+
+const REQ = 3;
+const REP = 4;
 
 const STATE = Symbol('monocoque.zeromq.state');
 const NO_LIMIT = 2_147_483_647;
@@ -107,7 +127,7 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
         throw toZeromqError(error);
       }
       Object.defineProperty(this, 'type', { value: type, writable: false, enumerable: true, configurable: false });
-      Object.defineProperty(this, STATE, { value: { context: ctx, blocked: false, closeRequested: false, released: false, zap: undefined } satisfies FacadeState });
+      Object.defineProperty(this, STATE, { value: { context: ctx, blocked: false, closeRequested: false, released: false, zap: undefined, waiting: [], keepAlive: undefined } satisfies FacadeState });
       this.sealAs(ZeromqSocket as never);
     }
 
@@ -219,6 +239,9 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
       }
       this.stopZap(state);
       super.close();
+      const waiting = state.waiting.splice(0);
+      for (const w of waiting) w.cancel(toZeromqError(new ZmqError('EAGAIN', 'the call was cancelled: the socket was closed while it waited')) as ZmqError);
+      this.settleKeepAlive(state);
     }
 
     override send(message: MessageLike, ...args: unknown[]): Promise<void> {
@@ -228,7 +251,70 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
       } catch (error) {
         return Promise.reject(error);
       }
-      return super.send(m, ...args);
+      const sent = super.send(m, ...args);
+      if (type !== REQ && type !== REP) return sent;
+      this.stateChanged('send');
+      return sent.catch((error: ZmqError) => this.retryAfter('receive', error, this.sendTimeout, () => this.send(m, ...args)));
+    }
+
+    override receive(): Promise<never> {
+      const received = super.receive() as Promise<never>;
+      if (type !== REQ && type !== REP) return received;
+      return received.then(
+        (message) => {
+          this.stateChanged('receive');
+          return message;
+        },
+        (error: ZmqError) => this.retryAfter('send', error, this.receiveTimeout, () => this.receive()),
+      );
+    }
+
+    /** An operation of kind `op` was made: calls waiting for it try again. */
+    private stateChanged(op: 'send' | 'receive'): void {
+      const state = (this as unknown as Internal)[STATE];
+      if (state.waiting.length === 0) return;
+      const ready = state.waiting.filter((w) => w.after === op);
+      state.waiting = state.waiting.filter((w) => w.after !== op);
+      this.settleKeepAlive(state);
+      for (const w of ready) w.wake();
+    }
+
+    /** EFSM: wait (up to `timeout` ms) for an operation of kind `after`, then `retry`. */
+    private retryAfter<T>(after: 'send' | 'receive', error: ZmqError, timeout: number, retry: () => Promise<T>): Promise<T> {
+      if (error.code !== 'EFSM' || timeout === 0 || this.closed) return Promise.reject(error);
+      const state = (this as unknown as Internal)[STATE];
+      return new Promise<T>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const waiter: StateWaiter = {
+          after,
+          wake: () => {
+            clearTimeout(timer);
+            retry().then(resolve, reject);
+          },
+          cancel: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        };
+        if (timeout > 0) {
+          timer = setTimeout(() => {
+            state.waiting = state.waiting.filter((w) => w !== waiter);
+            this.settleKeepAlive(state);
+            reject(error); // as zeromq.js: the state error, once the timeout elapsed
+          }, timeout);
+        }
+        state.waiting.push(waiter);
+        this.settleKeepAlive(state);
+      });
+    }
+
+    /** A waiting call keeps the process alive, as every pending call does. */
+    private settleKeepAlive(state: FacadeState): void {
+      if (state.waiting.length > 0) state.keepAlive ??= setInterval(() => {}, 1 << 30);
+      else if (state.keepAlive !== undefined) {
+        clearInterval(state.keepAlive);
+        state.keepAlive = undefined;
+      }
     }
 
     override write(message: MessageLike, ...args: unknown[]): boolean {
