@@ -1,0 +1,111 @@
+/**
+ * Monocoque CLIENT/SERVER (`@monocoque/clientserver`, RFC 41) against real libzmq (npm
+ * `zeromq` 6's draft `Server`/`Client`, libzmq 4.3.5) in separate processes: every
+ * pairing (our SERVER with their CLIENT and the reverse), each side binding in turn, over
+ * TCP and IPC; the SERVER's routing ids route replies to the right CLIENT.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client, Server } from '@monocoque/clientserver';
+import { spawnZmqPeer, type PeerSocket } from './helpers/peer.js';
+import { bindEndpoint, type Transport } from './helpers/endpoints.js';
+import { assertFramesEqual, frameOf, Scope, withTimeout } from './helpers/util.js';
+
+const B = (s: string) => Buffer.from(s, 'utf8');
+const scope = new Scope();
+afterEach(() => scope.cleanup());
+
+const payloads = (): Buffer[] => [B('one'), Buffer.alloc(0), frameOf(255), frameOf(1 << 20)];
+
+async function theirs(type: 'SERVER' | 'CLIENT'): Promise<PeerSocket> {
+  const peer = await spawnZmqPeer();
+  return peer.socket(type, { linger: 0 });
+}
+
+/** Our SERVER with a libzmq CLIENT: requests carry a routing id, replies use it. */
+async function exchangeOurServer(ours: Server, client: PeerSocket): Promise<void> {
+  for (const [i, m] of payloads().entries()) {
+    await client.send([m]);
+    const [payload, { routingId }] = await withTimeout(ours.receive(), 5000, `our Server receive ${i}`);
+    assertFramesEqual([payload], [m], `request ${i}`);
+    expect(routingId).toBeGreaterThan(0);
+    await withTimeout(ours.send(m, { routingId }), 5000, 'our Server send');
+    assertFramesEqual((await client.receive(1, 5000))[0]!, [m], `reply ${i}`);
+  }
+}
+
+/** Our CLIENT with a libzmq SERVER: the SERVER replies to the routing id it was given. */
+async function exchangeOurClient(ours: Client, server: PeerSocket): Promise<void> {
+  for (const [i, m] of payloads().entries()) {
+    await withTimeout(ours.send(m), 5000, 'our Client send');
+    const [got] = await server.receiveWithMeta(1, 5000);
+    assertFramesEqual(got!.frames, [m], `request ${i}`);
+    const routingId = got!.meta?.routingId;
+    expect(typeof routingId).toBe('number');
+    await server.sendTo(routingId as number, [m]);
+    const reply = await withTimeout(ours.receive(), 5000, `our Client receive ${i}`);
+    assertFramesEqual(reply, [m], `reply ${i}`);
+  }
+}
+
+describe.each<Transport>(['tcp', 'ipc'])('CLIENT/SERVER interop with libzmq over %s', (t) => {
+  it('our Server binds, libzmq CLIENT connects', async () => {
+    const ours = scope.track(new Server({ linger: 0 }));
+    await ours.bind(bindEndpoint(t));
+    const client = await theirs('CLIENT');
+    await client.connect(ours.lastEndpoint!);
+    await exchangeOurServer(ours, client);
+  });
+
+  it('our Server connects, libzmq CLIENT binds', async () => {
+    const client = await theirs('CLIENT');
+    const ours = scope.track(new Server({ linger: 0 }));
+    ours.connect(await client.bind(bindEndpoint(t)));
+    await exchangeOurServer(ours, client);
+  });
+
+  it('our Client binds, libzmq SERVER connects', async () => {
+    const ours = scope.track(new Client({ linger: 0 }));
+    await ours.bind(bindEndpoint(t));
+    const server = await theirs('SERVER');
+    await server.connect(ours.lastEndpoint!);
+    await exchangeOurClient(ours, server);
+  });
+
+  it('our Client connects, libzmq SERVER binds', async () => {
+    const server = await theirs('SERVER');
+    const ours = scope.track(new Client({ linger: 0 }));
+    ours.connect(await server.bind(bindEndpoint(t)));
+    await exchangeOurClient(ours, server);
+  });
+});
+
+describe('CLIENT/SERVER routing against libzmq', () => {
+  it('our Server tells two libzmq clients apart and answers each one', async () => {
+    const ours = scope.track(new Server({ linger: 0 }));
+    await ours.bind('tcp://127.0.0.1:*');
+    const clients = [await theirs('CLIENT'), await theirs('CLIENT')];
+    for (const c of clients) await c.connect(ours.lastEndpoint!);
+    for (const [i, c] of clients.entries()) await c.send(`I am ${i}`);
+    const ids = new Map<string, number>();
+    for (let i = 0; i < 2; i++) {
+      const [payload, { routingId }] = await withTimeout(ours.receive(), 5000, 'our Server receive');
+      ids.set(String(payload), routingId);
+    }
+    expect(new Set(ids.values()).size).toBe(2);
+    for (const i of [1, 0]) await ours.send(`you are ${i}`, { routingId: ids.get(`I am ${i}`)! });
+    for (const [i, c] of clients.entries()) expect(String((await c.receive(1, 5000))[0]![0])).toBe(`you are ${i}`);
+  });
+
+  it('libzmq SERVER tells two of our clients apart', async () => {
+    const server = await theirs('SERVER');
+    const ep = await server.bind('tcp://127.0.0.1:*');
+    const ours = [scope.track(new Client({ linger: 0 })), scope.track(new Client({ linger: 0 }))];
+    for (const c of ours) c.connect(ep);
+    for (const [i, c] of ours.entries()) await c.send(`I am ${i}`);
+    const got = await server.receiveWithMeta(2, 5000);
+    const ids = new Map(got.map((m) => [String(m.frames[0]), m.meta!.routingId as number]));
+    expect(new Set(ids.values()).size).toBe(2);
+    for (const i of [1, 0]) await server.sendTo(ids.get(`I am ${i}`)!, `you are ${i}`);
+    for (const [i, c] of ours.entries()) expect(String((await withTimeout(c.receive(), 5000, `client ${i}`))[0])).toBe(`you are ${i}`);
+  });
+});
