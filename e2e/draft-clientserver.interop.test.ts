@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Server } from '@monocoque/clientserver';
+import { RawSocket } from '@monocoque/test-support';
 import { spawnZmqPeer, type PeerSocket } from './helpers/peer.js';
 import { bindEndpoint, type Transport } from './helpers/endpoints.js';
 import { assertFramesEqual, frameOf, Scope, withTimeout } from './helpers/util.js';
@@ -107,5 +108,25 @@ describe('CLIENT/SERVER routing against libzmq', () => {
     expect(new Set(ids.values()).size).toBe(2);
     for (const i of [1, 0]) await server.sendTo(ids.get(`I am ${i}`)!, `you are ${i}`);
     for (const [i, c] of ours.entries()) expect(String((await withTimeout(c.receive(), 5000, `client ${i}`))[0])).toBe(`you are ${i}`);
+  });
+});
+
+describe('multipart messages on the wire (what we match)', () => {
+  it('libzmq SERVER and CLIENT drop a multipart message whole and deliver the next one', async () => {
+    // A raw socket announcing CLIENT/SERVER can put a multipart message on the wire, which
+    // neither ours nor libzmq's would send; libzmq's xrecv drops it, and so do ours.
+    for (const [ourType, theirType] of [['CLIENT', 'SERVER'], ['SERVER', 'CLIENT']] as const) {
+      const peer = await theirs(theirType);
+      const ep = await peer.bind('tcp://127.0.0.1:*');
+      const raw = scope.track(new RawSocket(ourType, { linger: 0 }));
+      const up = withTimeout(raw.events.once('handshake'), 5000, `${ourType} raw handshake`);
+      raw.connect(ep);
+      await up;
+      raw.writeTo(0, ['part 1', 'part 2']);
+      raw.writeTo(0, ['single']);
+      const got = await peer.receive(1, 5000);
+      expect(got[0]!.map(String), `libzmq ${theirType} delivers only the single-part message`).toEqual(['single']);
+      await peer.expectNoMessage(200);
+    }
   });
 });
