@@ -108,7 +108,11 @@ const NO_SEND = new Set(['SUB', 'PULL']);
 const NO_RECEIVE = new Set(['PUB', 'PUSH']);
 
 // ---- Draft socket types (SERVER/CLIENT, SCATTER/GATHER, CHANNEL) ----
-{
+// Loaded on first use only: importing zeromq/draft prints an "experimental" warning, and
+// peers that make no draft socket should run exactly as before.
+const DRAFT_TYPES = new Set(['SERVER', 'CLIENT', 'SCATTER', 'GATHER', 'CHANNEL']);
+async function loadDraftTypes() {
+  if (CLASSES.SERVER) return;
   const draft = await import('zeromq/draft.js');
   // CHANNEL: zeromq.js has no class; make one on its generic Socket, with the send/receive
   // options Pair has (zeromq.js defines those per class, not on Socket).
@@ -412,6 +416,7 @@ async function handle(req) {
       return { requests };
     }
     case 'socket':
+      if (DRAFT_TYPES.has(String(req.type).toUpperCase())) await loadDraftTypes(); // draft socket types
       return { socket: createSocket(req.type, req.options ?? {}) };
     case 'exit':
       setImmediate(shutdown);
