@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Server } from '@monocoque/clientserver';
-import { RawSocket } from '@monocoque/test-support';
+import { RawSocket, stillPending } from '@monocoque/test-support';
 import { spawnZmqPeer, type PeerSocket } from './helpers/peer.js';
 import { bindEndpoint, type Transport } from './helpers/endpoints.js';
 import { assertFramesEqual, frameOf, Scope, withTimeout } from './helpers/util.js';
@@ -135,5 +135,54 @@ describe('multipart messages on the wire (what we match)', () => {
       expect(got[0], `libzmq ${theirType} delivers the single-part message first; got ${JSON.stringify(got)}`).toEqual(['single']);
       for (const m of got.slice(1)) expect(m, `libzmq ${theirType}: nothing of the multipart message`).toEqual(['nudge']);
     }
+  });
+});
+
+describe('SERVER at a peer\'s high-water mark (waits, as libzmq)', () => {
+  const big = () => Buffer.alloc(256 * 1024, 7);
+
+  it('libzmq SERVER: a send to a CLIENT that does not read ends in EAGAIN after sendTimeout, nothing dropped', async () => {
+    const server = await theirs('SERVER');
+    await server.setOption('sendHighWaterMark', 1);
+    const ep = await server.bind('tcp://127.0.0.1:*');
+    const ours = scope.track(new Client({ linger: 0, receiveHighWaterMark: 1 }));
+    ours.connect(ep);
+    await ours.send('hi');
+    const [hi] = await server.receiveWithMeta(1, 5000);
+    const routingId = hi!.meta!.routingId as number;
+    let sent = 0;
+    let code: string | null = null;
+    while (code === null && sent < 400) {
+      try {
+        await server.sendTo(routingId, big(), { timeoutMs: 300 });
+        sent++;
+      } catch (err) {
+        code = (err as { code?: string | null }).code ?? 'unknown';
+      }
+    }
+    expect(code, `libzmq SERVER never pushed back after ${sent} sends`).toBe('EAGAIN');
+    // Nothing was dropped: every message sent arrives.
+    for (let i = 0; i < sent; i++) await withTimeout(ours.receive(), 5000, `our Client receive ${i} of ${sent}`);
+  });
+
+  it('our Server: a send to a libzmq CLIENT that does not read waits, and completes once it reads', async () => {
+    const ours = scope.track(new Server({ linger: 0, sendHighWaterMark: 1 }));
+    await ours.bind('tcp://127.0.0.1:*');
+    const client = await theirs('CLIENT');
+    await client.setOption('receiveHighWaterMark', 1);
+    await client.connect(ours.lastEndpoint!);
+    await client.send('hi');
+    const [, { routingId }] = await withTimeout(ours.receive(), 5000, 'our Server receive');
+    let sent = 0;
+    let waiting: Promise<void> | undefined;
+    while (waiting === undefined && sent < 400) {
+      const p = ours.send(big(), { routingId });
+      if (await stillPending(p, 100)) waiting = p;
+      else sent++;
+    }
+    expect(waiting, `our Server never waited after ${sent} sends`).toBeDefined();
+    const got = await client.receive(sent + 1, 10_000);
+    expect(got.length).toBe(sent + 1);
+    await withTimeout(waiting!, 5000, 'the waiting send completes once libzmq reads');
   });
 });

@@ -76,4 +76,19 @@ describe('PEER routing against libzmq', () => {
     for (const i of [1, 0]) await ours.send(`to ${i}`, { routingId: ids[i]! });
     for (const [i, p] of peers.entries()) expect(String((await p.receive(5000)).payload)).toBe(`to ${i}`);
   });
+
+  it.skipIf(unavailable !== undefined)('libzmq keeps its connectPeer routing id across a reconnection, as ours does', async () => {
+    const ep = bindEndpoint('ipc');
+    let ours = scope.track(new Peer({ linger: 0 }));
+    await ours.bind(ep);
+    const peer = await theirs();
+    const toUs = await peer.connectPeer(ep);
+    await peer.send(toUs, 'first');
+    expect(String((await withTimeout(ours.receive(), 5000, 'first'))[0])).toBe('first');
+    ours.close();
+    ours = scope.track(new Peer({ linger: 0 }));
+    await ours.bind(ep);
+    await peer.send(toUs, 'after reconnect'); // same id: libzmq's pipe outlives the connection
+    expect(String((await withTimeout(ours.receive(), 5000, 'after reconnect'))[0])).toBe('after reconnect');
+  });
 });

@@ -81,4 +81,25 @@ describe('PEER', () => {
     const [payload] = await withTimeout(a.receive(), 2000, 'receive');
     expect(String(payload)).toBe('single');
   });
+
+  it('a connectPeer routing id survives a reconnection, and messages sent meanwhile queue on it', async () => {
+    const ep = endpoint('ipc', 'reconnect');
+    let a = peer();
+    await a.bind(ep);
+    const b = peer({ reconnectInterval: 20 });
+    const toA = b.connectPeer(ep);
+    await b.send('first', { routingId: toA });
+    expect(String((await withTimeout(a.receive(), 2000, 'first'))[0])).toBe('first');
+    const gone = b.events.once('disconnect');
+    a.close();
+    await withTimeout(gone, 2000, 'disconnect');
+    await b.send('while away', { routingId: toA }); // queues on the pipe
+    a = peer();
+    await a.bind(ep);
+    const [payload, { routingId: toB }] = await withTimeout(a.receive(), 3000, 'after reconnect');
+    expect(String(payload)).toBe('while away');
+    await a.send('back', { routingId: toB });
+    const [, from] = await withTimeout(b.receive(), 2000, 'reply');
+    expect(from.routingId).toBe(toA);
+  });
 });
