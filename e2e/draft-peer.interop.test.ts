@@ -85,7 +85,10 @@ describe('PEER routing against libzmq', () => {
     const toUs = await peer.connectPeer(ep);
     await peer.send(toUs, 'first');
     expect(String((await withTimeout(ours.receive(), 5000, 'first'))[0])).toBe('first');
+    // The listener closes asynchronously (io_uring especially): rebind once it has ('end').
+    const ended = withTimeout(ours.events.once('end'), 5000, 'our Peer monitor end');
     ours.close();
+    await ended;
     ours = scope.track(new Peer({ linger: 0 }));
     await ours.bind(ep);
     await peer.send(toUs, 'after reconnect'); // same id: libzmq's pipe outlives the connection

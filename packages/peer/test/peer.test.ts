@@ -91,8 +91,9 @@ describe('PEER', () => {
     await b.send('first', { routingId: toA });
     expect(String((await withTimeout(a.receive(), 2000, 'first'))[0])).toBe('first');
     const gone = b.events.once('disconnect');
+    const ended = a.events.once('end');
     a.close();
-    await withTimeout(gone, 2000, 'disconnect');
+    await withTimeout(Promise.all([gone, ended]), 2000, 'disconnect, and our listener closed');
     await b.send('while away', { routingId: toA }); // queues on the pipe
     a = peer();
     await a.bind(ep);
