@@ -2,7 +2,8 @@
 // Architecture checks (docs/architecture.md states the rules):
 //  1. @monocoque/zmtp does no I/O: no node: I/O modules, no timers.
 //  2. Dependencies point one way: a pattern package never depends on or imports a sibling
-//     pattern package; the package graph has no cycles.
+//     pattern package; a facade (the zeromq.js drop-in) may use any package and nothing
+//     depends on it; the package graph has no cycles.
 //  3. Every package: "sideEffects" declared, explicit "exports" with types, engines.node,
 //     a README, and a mention in docs/architecture.md.
 //  4. Every package ships the licence: a LICENSE byte-identical to the root one, and the
@@ -16,6 +17,11 @@ const fail = (msg) => problems.push(msg);
 
 /** Packages that are infrastructure rather than socket patterns. */
 const INFRA = new Set(['zmtp', 'core', 'uring', 'curve', 'plain', 'zap']);
+/**
+ * Facades: top-level packages that gather patterns under another library's API (the
+ * zeromq.js drop-in). They may depend on any package; no package may depend on them.
+ */
+const FACADES = new Set(['zeromq']);
 
 const pkgDirs = readdirSync(join(root, 'packages')).filter((d) => existsSync(join(root, 'packages', d, 'package.json')));
 const pkgs = new Map();
@@ -77,10 +83,11 @@ for (const [name, { dir, manifest }] of pkgs) {
     }
   }
 
-  const isPattern = !INFRA.has(dir);
+  const isPattern = !INFRA.has(dir) && !FACADES.has(dir);
   const deps = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.devDependencies });
   for (const d of deps) {
     if (isPattern && pkgs.has(d) && !INFRA.has(pkgs.get(d).dir)) fail(`${where}: pattern package depends on sibling pattern ${d}`);
+    if (pkgs.has(d) && FACADES.has(pkgs.get(d).dir) && !FACADES.has(dir)) fail(`${where}: depends on the facade ${d} (nothing may depend on a facade)`);
   }
 
   for (const file of [...sourceFiles(join(root, where, 'src')), ...sourceFiles(join(root, where, 'test'))]) {

@@ -28,8 +28,12 @@ export const BUDGETS = [
   { name: 'Request + Reply', source: "export { Request, Reply } from '@monocoque/reqrep';", mustInclude: ['reqrep', 'core'], maxGzipBytes: 24 * KB },
   // 22,888 B
   { name: 'pubsub (all four sockets)', source: "export * from '@monocoque/pubsub';", mustInclude: ['pubsub', 'core'], maxGzipBytes: 26 * KB },
+  // 22,135 B
+  { name: 'Radio + Dish (draft)', source: "export * from '@monocoque/radiodish';", mustInclude: ['radiodish', 'core'], maxGzipBytes: 25 * KB },
   // 20,570 B
   { name: 'Push + Pull', source: "export { Push, Pull } from '@monocoque/pipeline';", mustInclude: ['pipeline', 'core'], maxGzipBytes: 23.5 * KB },
+  // 21,548 B
+  { name: 'Stream', source: "export { Stream } from '@monocoque/stream';", mustInclude: ['stream', 'core'], maxGzipBytes: 24.5 * KB },
   // 20,331 B
   { name: 'Pair', source: "export { Pair } from '@monocoque/pair';", mustInclude: ['pair', 'core'], maxGzipBytes: 23 * KB },
   // ---- draft socket types ----
@@ -51,5 +55,7 @@ export const BUDGETS = [
   // 21,230 B (with @noble/curves and @noble/ciphers)
   { name: 'curve (whole package)', source: "export * from '@monocoque/curve';", mustInclude: ['curve', 'zmtp'], curve: true, maxGzipBytes: 24 * KB },
   // 39,434 B
+  // 49,825 B (every standard socket type and CURVE, as zeromq.js)
+  { name: 'zeromq facade (whole package)', source: "export * from '@monocoque/zeromq';", mustInclude: ['zeromq', 'dealer', 'pubsub', 'curve', 'core'], curve: true, maxGzipBytes: 57.5 * KB },
   { name: 'Dealer + curve/register', source: "import '@monocoque/curve/register';\nexport { Dealer } from '@monocoque/dealer';", mustInclude: ['curve', 'dealer', 'core'], curve: true, maxGzipBytes: 44.5 * KB },
 ];

@@ -52,8 +52,12 @@ export type ErrorCode =
   | 'EBUSY'
   /** The peer reset the connection. */
   | 'ECONNRESET'
+  /** A raw (STREAM) peer closed its connection (libzmq reports `EPIPE`). */
+  | 'EPIPE'
   /** The connection was aborted locally (e.g. by the transport) before it completed. */
-  | 'ECONNABORTED';
+  | 'ECONNABORTED'
+  /** Too many sockets: a context's `maxSockets` is reached (libzmq's `zmq_socket` reports EMFILE). */
+  | 'EMFILE';
 
 /** libzmq's base for its own error numbers (`ZMQ_HAUSNUMERO` in zmq.h). */
 const ZMQ_HAUSNUMERO = 156_384_712;
@@ -71,6 +75,8 @@ export const ERRNO: Readonly<Record<ErrorCode, number>> = Object.freeze({
   EFAULT: 14,
   EBUSY: 16,
   EINVAL: 22,
+  EMFILE: 24,
+  EPIPE: 32,
   EPROTO: 71,
   EMSGSIZE: 90,
   EPROTONOSUPPORT: 93,

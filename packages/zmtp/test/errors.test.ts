@@ -20,6 +20,8 @@ const EXPECTED: Record<ErrorCode, number> = {
   EFAULT: 14,
   EBUSY: 16,
   EINVAL: 22,
+  EMFILE: 24,
+  EPIPE: 32,
   EPROTO: 71,
   EMSGSIZE: 90,
   EPROTONOSUPPORT: 93,
