@@ -66,6 +66,8 @@ export interface PeerConnection extends Flushable {
   writePrepared(prepared: PreparedMessage): void;
   /** Send a subscription change in the form the peer understands. */
   sendSubscription(subscribe: boolean, prefix: Buffer): void;
+  /** Send a post-handshake command (RADIO/DISH JOIN and LEAVE); dropped before the handshake. */
+  sendCommand(name: string, data: Buffer): void;
   /** Stop reading (receive high-water mark). */
   pause(): void;
   /** Resume reading. */

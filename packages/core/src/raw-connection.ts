@@ -111,6 +111,7 @@ export class RawConnection implements PeerConnection {
 
   /** Raw peers have no subscriptions. */
   sendSubscription(): void {}
+  sendCommand(): void {}
 
   /** Hand the batch to the transport (the scheduler calls this once per tick). */
   flush(): void {
