@@ -37,14 +37,14 @@ export const BUDGETS = [
   // 20,331 B
   { name: 'Pair', source: "export { Pair } from '@monocoque/pair';", mustInclude: ['pair', 'core'], maxGzipBytes: 23 * KB },
   // ---- draft socket types ----
-  // 21,306 B
-  { name: 'Client + Server', source: "export { Client, Server } from '@monocoque/clientserver';", mustInclude: ['clientserver', 'core'], maxGzipBytes: 24 * KB },
-  // 21,072 B
-  { name: 'Scatter + Gather', source: "export { Scatter, Gather } from '@monocoque/scattergather';", mustInclude: ['scattergather', 'core'], maxGzipBytes: 24 * KB },
-  // 21,146 B
-  { name: 'Peer', source: "export { Peer } from '@monocoque/peer';", mustInclude: ['peer', 'core'], maxGzipBytes: 24 * KB },
-  // 20,838 B
-  { name: 'Channel', source: "export { Channel } from '@monocoque/channel';", mustInclude: ['channel', 'core'], maxGzipBytes: 23.5 * KB },
+  // 21,790 B
+  { name: 'Client + Server', source: "export { Client, Server } from '@monocoque/clientserver';", mustInclude: ['clientserver', 'core'], maxGzipBytes: 24.5 * KB },
+  // 21,551 B
+  { name: 'Scatter + Gather', source: "export { Scatter, Gather } from '@monocoque/scattergather';", mustInclude: ['scattergather', 'core'], maxGzipBytes: 24.5 * KB },
+  // 21,628 B
+  { name: 'Peer', source: "export { Peer } from '@monocoque/peer';", mustInclude: ['peer', 'core'], maxGzipBytes: 24.5 * KB },
+  // 21,322 B
+  { name: 'Channel', source: "export { Channel } from '@monocoque/channel';", mustInclude: ['channel', 'core'], maxGzipBytes: 24 * KB },
   // ---- end draft socket types ----
   // 23,228 B
   { name: 'zap (whole package)', source: "export * from '@monocoque/zap';", mustInclude: ['zap', 'core'], maxGzipBytes: 26.5 * KB },
