@@ -84,12 +84,6 @@ export class Server extends Socket<[Buffer, ServerRoutingOptions], [ServerRoutin
       return [message[0]!, { routingId: this.fairQueue.lastPipe!.patternState as number }];
     }
   }
-
-  protected override hasOutgoing(): boolean {
-    // A send needs a routing id; say whether any peer could take a message now.
-    for (const pipe of this.byId.values()) if (pipe.writable) return true;
-    return false;
-  }
 }
 
 /** The routing id of `send()`'s second argument, validated. */

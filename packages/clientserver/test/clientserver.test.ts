@@ -51,6 +51,7 @@ describe('CLIENT <-> SERVER', () => {
   it('SERVER refuses an unknown routing id with EHOSTUNREACH and a missing one with EINVAL', async () => {
     const s = server();
     await s.bind(endpoint('inproc', 'unknown'));
+    expect(s.writable).toBe(true); // as libzmq's SERVER: whether a send completes depends on its peer
     await expectCode(s.send('x', { routingId: 12345 }), 'EHOSTUNREACH');
     await expectCode(s.send('x', { routingId: 0 }), 'EHOSTUNREACH');
     await expectCode(s.send('x', undefined as never), 'EINVAL');

@@ -107,11 +107,6 @@ export class Peer extends Socket<[Buffer, PeerRoutingOptions], [PeerRoutingOptio
       return [message[0]!, { routingId: this.fairQueue.lastPipe!.patternState as number }];
     }
   }
-
-  protected override hasOutgoing(): boolean {
-    for (const pipe of this.byId.values()) if (pipe.writable) return true;
-    return false;
-  }
 }
 
 function describe(value: unknown): string {
