@@ -21,6 +21,10 @@
  *   while paused it stops after the receive in flight and holds what that one brought;
  * - a send loop that sends queued messages one at a time, in order, calling each
  *   message's callback when its `send()` settles (or emitting 'error' without one).
+ * zeromq.js's v6 `send()`/`receive()` on REQ and REP wait for their turn in the lockstep
+ * (RFC 28); Monocoque's reject with `EFSM` instead. The loops treat that `EFSM` as "not
+ * yet": the receive loop waits for the next send, the send loop for the next message, so
+ * v5 code that queues requests back to back, or replies later, behaves as with zeromq.js.
  * `send(frames, ZMQ_SNDMORE)` accumulates frames until a call without the flag.
  * Socket options keep libzmq's numeric codes (`setsockopt(zmq.ZMQ_LINGER, 0)`), a few
  * short names (`sock.linger = 0`, `createSocket('dealer', { identity: 'a' })`), and map
@@ -445,12 +449,16 @@ export class Socket extends EventEmitter {
     return this;
   }
 
-  /** Bind to `address` before returning; throws the bind error. */
+  /**
+   * The v6 `bindSync()`: with zeromq.js it binds before returning and throws the error;
+   * with this package's v6 API it starts the bind (Node.js cannot listen synchronously),
+   * throws for a closed or busy socket, and reports a later failure as a process warning.
+   */
   bindSync(address: string): void {
     this.#socket.bindSync(address);
   }
 
-  /** Unbind from `address` before returning; throws the unbind error. */
+  /** The v6 `unbindSync()` (see {@link Socket.bindSync} for when it completes). */
   unbindSync(address: string): void {
     this.#socket.unbindSync(address);
   }
