@@ -22,3 +22,26 @@ describe('Monocoque Dealer <-> Router (tcp, ipc, inproc)', () => {
     });
   }
 });
+
+describe('Router.connect(address, { routingId }) names the peer before it speaks', () => {
+  for (const connectFirst of [false, true]) {
+    it(`over inproc, ${connectFirst ? 'connecting before' : 'after'} the bind`, async () => {
+      const address = `inproc://router-names-peer-${process.pid}-${connectFirst}`;
+      const dealer = new Dealer();
+      const router = new Router({ mandatory: true });
+      try {
+        if (!connectFirst) await dealer.bind(address);
+        router.connect(address, { routingId: 'worker-1' });
+        const sent = router.send(['worker-1', 'job']); // queued on the named pipe at once
+        if (connectFirst) await dealer.bind(address);
+        await sent;
+        expect((await dealer.receive()).map(String)).toEqual(['job']);
+        await dealer.send('done');
+        expect((await router.receive()).map(String)).toEqual(['worker-1', 'done']);
+      } finally {
+        dealer.close();
+        router.close();
+      }
+    });
+  }
+});

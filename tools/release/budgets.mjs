@@ -28,8 +28,12 @@ export const BUDGETS = [
   { name: 'Request + Reply', source: "export { Request, Reply } from '@monocoque/reqrep';", mustInclude: ['reqrep', 'core'], maxGzipBytes: 24 * KB },
   // 22,888 B
   { name: 'pubsub (all four sockets)', source: "export * from '@monocoque/pubsub';", mustInclude: ['pubsub', 'core'], maxGzipBytes: 26 * KB },
+  // 22,135 B
+  { name: 'Radio + Dish (draft)', source: "export * from '@monocoque/radiodish';", mustInclude: ['radiodish', 'core'], maxGzipBytes: 25 * KB },
   // 20,570 B
   { name: 'Push + Pull', source: "export { Push, Pull } from '@monocoque/pipeline';", mustInclude: ['pipeline', 'core'], maxGzipBytes: 23.5 * KB },
+  // 21,548 B
+  { name: 'Stream', source: "export { Stream } from '@monocoque/stream';", mustInclude: ['stream', 'core'], maxGzipBytes: 24.5 * KB },
   // 20,331 B
   { name: 'Pair', source: "export { Pair } from '@monocoque/pair';", mustInclude: ['pair', 'core'], maxGzipBytes: 23 * KB },
   // 23,228 B

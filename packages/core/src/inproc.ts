@@ -42,9 +42,10 @@ function compatible(binder: InprocPeer, connecter: InprocPeer, endpoint: string)
   return false;
 }
 
-function link(binder: InprocPeer, connecter: InprocPeer, endpoint: string): void {
+function link(binder: InprocPeer, connecter: InprocPeer, endpoint: string, routingId: Buffer | undefined): void {
   if (!compatible(binder, connecter, endpoint)) return;
   const [forConnecter, forBinder] = InprocPipe.pair(connecter, binder, endpoint);
+  if (routingId !== undefined) forConnecter.routingId = routingId;
   binder.attachInproc(forBinder, true);
   connecter.attachInproc(forConnecter, true);
 }
@@ -79,15 +80,19 @@ export function inprocUnbind(name: string, socket: InprocPeer): boolean {
   return true;
 }
 
-/** Connect `socket` to `name`: now, or with a pipe that waits for the name to be bound. */
-export function inprocConnect(name: string, socket: InprocPeer): void {
+/**
+ * Connect `socket` to `name`: now, or with a pipe that waits for the name to be bound.
+ * `routingId` names the peer on the connecting side (`Router.connect(addr, { routingId })`).
+ */
+export function inprocConnect(name: string, socket: InprocPeer, routingId?: Buffer): void {
   const endpoint = `inproc://${name}`;
   const binder = bound.get(name);
   if (binder !== undefined) {
-    link(binder, socket, endpoint);
+    link(binder, socket, endpoint, routingId);
     return;
   }
   const [pipe, twin] = InprocPipe.pending(socket, endpoint);
+  if (routingId !== undefined) pipe.routingId = routingId;
   let queue = waiting.get(name);
   if (queue === undefined) waiting.set(name, (queue = new Set()));
   queue.add({ connecter: socket, pipe, twin });

@@ -21,10 +21,11 @@
  * Everything else is the Monocoque socket: several pending sends/receives instead of
  * EBUSY, `write()`/`flush()`/`receiveMany()`, events that name the peer.
  */
-import { type MessageLike, type Socket as CoreSocket, ZmqError } from '@monocoque/core';
+import { type MessageLike, type Socket as CoreSocket, ZmqError, hasZapHandler } from '@monocoque/core';
 import { type Context, context as defaultContext } from './context.js';
 import { toZeromqError, zeromqError } from './errors.js';
 import { SOCKET_OPTION_IDS } from './option-ids.js';
+import { ZAP_ENDPOINT, serveZapEndpoint } from './zap-endpoint.js';
 
 /** Internal state of a facade socket, kept off its public surface. */
 interface FacadeState {
@@ -32,6 +33,8 @@ interface FacadeState {
   blocked: boolean;
   closeRequested: boolean;
   released: boolean;
+  /** Undo of the ZAP handler installed by binding `inproc://zeromq.zap.01`. */
+  zap: (() => void) | undefined;
 }
 
 const STATE = Symbol('monocoque.zeromq.state');
@@ -104,7 +107,7 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
         throw toZeromqError(error);
       }
       Object.defineProperty(this, 'type', { value: type, writable: false, enumerable: true, configurable: false });
-      Object.defineProperty(this, STATE, { value: { context: ctx, blocked: false, closeRequested: false, released: false } satisfies FacadeState });
+      Object.defineProperty(this, STATE, { value: { context: ctx, blocked: false, closeRequested: false, released: false, zap: undefined } satisfies FacadeState });
       this.sealAs(ZeromqSocket as never);
     }
 
@@ -117,9 +120,13 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
     override async bind(address: string): Promise<void> {
       const state = (this as unknown as Internal)[STATE];
       if (state.blocked && !this.closed) throw zeromqError('EBUSY');
+      if (address === ZAP_ENDPOINT && hasZapHandler()) {
+        throw new ZmqError('EADDRINUSE', `bind ${address}: this process already has a ZAP handler (e.g. from @monocoque/zap)`, { address });
+      }
       state.blocked = true;
       try {
         await super.bind(address);
+        if (address === ZAP_ENDPOINT && state.zap === undefined) state.zap = serveZapEndpoint();
       } catch (error) {
         throw toZeromqError(error);
       } finally {
@@ -134,6 +141,7 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
       state.blocked = true;
       try {
         await super.unbind(address);
+        if (address === ZAP_ENDPOINT) this.stopZap(state);
       } catch (error) {
         throw toZeromqError(error);
       } finally {
@@ -165,6 +173,11 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
       pending.catch((error: ZmqError) => {
         process.emitWarning(`${op}Sync(${address}) failed: ${error.message}`, { code: 'MONOCOQUE_BIND_SYNC', detail: String(error.cause ?? '') });
       });
+    }
+
+    private stopZap(state: FacadeState): void {
+      state.zap?.();
+      state.zap = undefined;
     }
 
     private unblock(state: FacadeState): void {
@@ -204,6 +217,7 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
         state.released = true;
         state.context.closedOne();
       }
+      this.stopZap(state);
       super.close();
     }
 

@@ -247,3 +247,100 @@ describe('Observer and numeric accessors', () => {
     expect(a).toEqual(b);
   });
 });
+
+describe('patterns through the facade', () => {
+  it('subscribe() with no prefix subscribes to everything; unsubscribe() stops it', async () => {
+    const [a, b] = await both(async (zmq, name) => {
+      const address = inprocName(name);
+      const pub = track(new zmq.Publisher());
+      await pub.bind(address);
+      const sub = track(new zmq.Subscriber({ receiveTimeout: 2000 }));
+      sub.subscribe();
+      sub.connect(address);
+      // PUB drops until the subscription arrives: publish until one gets through.
+      let got: string | undefined;
+      for (let i = 0; got === undefined && i < 200; i++) {
+        await pub.send(`m${i}`);
+        sub.receiveTimeout = 10;
+        got = await sub.receive().then(
+          ([m]) => String(m).slice(0, 1),
+          () => undefined,
+        );
+      }
+      return { got };
+    });
+    expect(a).toEqual(b);
+    expect(a.got).toBe('m');
+  });
+
+  it('Router.connect(address, { routingId }) addresses a peer before it speaks', async () => {
+    const [a, b] = await both(async (zmq, name) => {
+      const address = inprocName(name);
+      const dealer = track(new zmq.Dealer());
+      await dealer.bind(address);
+      const router = track(new zmq.Router({ mandatory: true }));
+      router.connect(address, { routingId: 'worker-1' });
+      await router.send(['worker-1', 'job']);
+      return (await dealer.receive()).map(String);
+    });
+    expect(a).toEqual(b);
+  });
+
+  it('readable and writable say whether a call would complete at once', async () => {
+    const [a, b] = await both(async (zmq, name) => {
+      const address = inprocName(name);
+      const push = track(new zmq.Push());
+      const pull = track(new zmq.Pull());
+      const before = { writable: push.writable, readable: pull.readable };
+      await pull.bind(address);
+      push.connect(address);
+      await push.send('x');
+      while (!pull.readable) await new Promise((r) => setImmediate(r));
+      const during = { writable: push.writable, readable: pull.readable };
+      await pull.receive();
+      return { before, during, after: pull.readable };
+    });
+    expect(a).toEqual(b);
+  });
+
+  it('a connection and its loss produce the same event types', async () => {
+    const [a, b] = await both(async (zmq) => {
+      const server = track(new zmq.Dealer());
+      const client = track(new zmq.Dealer());
+      const seen: string[] = [];
+      const want = new Set(['bind', 'accept', 'handshake', 'disconnect']);
+      const done = new Promise<void>((resolve) => {
+        for (const type of want) {
+          server.events.on(type as 'bind', () => {
+            seen.push(type);
+            if (type === 'disconnect') resolve();
+          });
+        }
+      });
+      await server.bind('tcp://127.0.0.1:*');
+      client.connect(server.lastEndpoint!);
+      await client.send('x');
+      await server.receive();
+      client.close();
+      await done;
+      return seen;
+    });
+    expect(a).toEqual(b);
+  });
+});
+
+describe('security options', () => {
+  it('CURVE with zeromq.js option names: facade client ↔ libzmq server, keys from curveKeyPair()', async () => {
+    const server = ours.curveKeyPair();
+    const client = theirs.curveKeyPair();
+    const router = track(new theirs.Router({ curveServer: true, curveSecretKey: server.secretKey }));
+    await router.bind('tcp://127.0.0.1:*');
+    const dealer = track(new ours.Dealer({ curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey, routingId: 'sealed' }));
+    expect(dealer.securityMechanism).toBe('curve');
+    expect(dealer.curvePublicKey).toBe(client.publicKey);
+    dealer.connect(router.lastEndpoint!);
+    await dealer.send('secret');
+    const [id, body] = await router.receive();
+    expect([String(id), String(body)]).toEqual(['sealed', 'secret']);
+  });
+});
