@@ -4,6 +4,7 @@
  * against npm `zeromq/v5-compat` (zeromq.js 6.8, libzmq 4.3.5) with both results compared.
  */
 import { once } from 'node:events';
+import { connect as connectTcp } from 'node:net';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ours from '@monocoque/zeromq/v5-compat';
@@ -446,6 +447,43 @@ describe('messages', () => {
       return [subs, got];
     });
     expect(r).toEqual([['1:sync', '1:t', '1:u', '1:v', '0:v'], [['t1', 'body'], ['u1', 'body']]]);
+  });
+
+  it.runIf(hasStream)('stream: a raw TCP peer appears as [id, data] messages; [id, data] replies reach it', async () => {
+    const r = await same(async (zmq) => {
+      const stream = sock(zmq, 'stream');
+      const ep = await bound(stream);
+      const got: Buffer[][] = [];
+      stream.on('message', (...f: Buffer[]) => got.push(f));
+      const port = Number(ep.slice(ep.lastIndexOf(':') + 1));
+      const client = connectTcp({ host: '127.0.0.1', port });
+      try {
+        await withTimeout(once(client, 'connect'), 3000, 'raw TCP connect');
+        client.write('hello');
+        await withTimeout(
+          (async () => {
+            while (!got.some((m) => m[1]?.toString() === 'hello')) await new Promise((res) => setTimeout(res, 5));
+          })(),
+          3000,
+          "the raw peer's bytes",
+        );
+        const id = got[0]![0]!;
+        const answer = withTimeout(once(client, 'data'), 3000, 'the reply at the raw peer');
+        stream.send([id, 'world']);
+        const [data] = (await answer) as [Buffer];
+        return [got.map((m) => [m.length, m[0]!.equals(id), m[1]!.toString()]), data.toString()];
+      } finally {
+        client.destroy();
+      }
+    });
+    // libzmq announces a connection with an empty data frame (ZMQ_STREAM_NOTIFY).
+    expect(r).toEqual([
+      [
+        [2, true, ''],
+        [2, true, 'hello'],
+      ],
+      'world',
+    ]);
   });
 
   it('push/pull: many sends arrive in order, each callback called once', async () => {
