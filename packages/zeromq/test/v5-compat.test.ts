@@ -666,6 +666,31 @@ describe('proxy', () => {
     expect(r).toEqual([['re:ping'], ['re:ping']]);
   });
 
+  it('xpub/xsub forwards subscriptions up and publications down', async () => {
+    const got = await same(async (zmq) => {
+      const front = sock(zmq, 'xpub');
+      const back = sock(zmq, 'xsub');
+      zmq.proxy(front, back);
+      const pub = sock(zmq, 'pub');
+      const sub = sock(zmq, 'sub');
+      pub.connect(await bound(back));
+      sub.connect(await bound(front));
+      sub.subscribe('a');
+      const first = nextMessage(sub);
+      // Publish until the subscription has travelled sub -> xpub -> xsub -> pub.
+      const timer = setInterval(() => {
+        pub.send(['b', 'dropped']);
+        pub.send(['a', 'kept']);
+      }, 10);
+      try {
+        return await first;
+      } finally {
+        clearInterval(timer);
+      }
+    });
+    expect(got).toEqual(['a', 'kept']);
+  });
+
   it('pull/push forwards one way', async () => {
     const s = await same(async (zmq) => {
       const front = sock(zmq, 'pull');
