@@ -16,7 +16,7 @@ const problems = [];
 const fail = (msg) => problems.push(msg);
 
 /** Packages that are infrastructure rather than socket patterns. */
-const INFRA = new Set(['zmtp', 'core', 'uring', 'curve', 'plain', 'zap']);
+const INFRA = new Set(['zmtp', 'core', 'uring', 'curve', 'plain', 'zap', 'proxy']);
 /**
  * Facades: top-level packages that gather patterns under another library's API (the
  * zeromq.js drop-in). They may depend on any package; no package may depend on them.

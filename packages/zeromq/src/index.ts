@@ -40,6 +40,7 @@ import { CLASSES, zeromqSocket } from './socket.js';
 
 export { Context, type ContextOptions, context } from './context.js';
 export { Observer } from './observer.js';
+export { Proxy } from './proxy.js';
 export { curveKeyPair } from '@monocoque/curve';
 export { ZmqError, isZmqError, type ErrorCode, type SocketEvent as Event, type SocketEventType as EventType, type SocketEventOf as EventOfType } from '@monocoque/core';
 export { SOCKET_OPTION_IDS, CONTEXT_OPTION_IDS } from './option-ids.js';
