@@ -61,5 +61,7 @@ export const BUDGETS = [
   // 39,434 B
   // 52,655 B (every standard socket type, Stream, Proxy and CURVE, as zeromq.js)
   { name: 'zeromq facade (whole package)', source: "export * from '@monocoque/zeromq';", mustInclude: ['zeromq', 'dealer', 'pubsub', 'curve', 'core'], curve: true, maxGzipBytes: 57.5 * KB },
+  // 54,337 B (the v6 facade above plus the v5 API on it)
+  { name: 'zeromq/v5-compat', source: "export * from '@monocoque/zeromq/v5-compat';", mustInclude: ['zeromq', 'dealer', 'pubsub', 'curve', 'core'], curve: true, maxGzipBytes: 61.5 * KB },
   { name: 'Dealer + curve/register', source: "import '@monocoque/curve/register';\nexport { Dealer } from '@monocoque/dealer';", mustInclude: ['curve', 'dealer', 'core'], curve: true, maxGzipBytes: 44.5 * KB },
 ];
