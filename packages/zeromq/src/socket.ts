@@ -64,8 +64,14 @@ type AnySocket = CoreSocket<unknown, unknown[]>;
 type Internal = AnySocket & { [STATE]: FacadeState };
 type CoreClass = new (options?: never) => object;
 
-/** Every facade class, by libzmq socket type number (for `new Socket(type)`). */
-export const CLASSES = new Map<number, new (options?: object) => AnySocket>();
+const REGISTRY = Symbol.for('monocoque.zeromq.classes');
+
+/**
+ * Every facade class, by libzmq socket type number (for `new Socket(type)`). One registry
+ * per process, shared by the package's entries and by every loaded copy (ESM and CJS), so
+ * that classes defined by `./draft` are found by the main entry's `Socket`.
+ */
+export const CLASSES: Map<number, new (options?: object) => AnySocket> = ((globalThis as { [REGISTRY]?: Map<number, new (options?: object) => AnySocket> })[REGISTRY] ??= new Map());
 
 function isFrame(value: unknown): boolean {
   return typeof value === 'string' || value instanceof Uint8Array || value === null || typeof value === 'number' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
@@ -381,7 +387,7 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
     }
   }
   Object.defineProperty(ZeromqSocket, 'name', { value: Base.name });
-  CLASSES.set(type, ZeromqSocket as unknown as new (options?: object) => AnySocket);
+  if (!CLASSES.has(type)) CLASSES.set(type, ZeromqSocket as unknown as new (options?: object) => AnySocket);
   return ZeromqSocket;
 }
 
