@@ -29,17 +29,17 @@ export type Radio = ZeromqSocket<MRadio, 14, ReceiveMembers>;
 export type Dish = ZeromqSocket<MDish, 15, SendMembers>;
 
 /** A SERVER socket (zeromq.js `Server`). */
-export const Server: Ctor<Server, ServerOptions> = zeromqSocket(MServer, 12) as never;
+export const Server: Ctor<Server, ServerOptions> = zeromqSocket(MServer, 12, 'Server') as never;
 /** A CLIENT socket (zeromq.js `Client`). */
-export const Client: Ctor<Client, ClientOptions> = zeromqSocket(MClient, 13) as never;
+export const Client: Ctor<Client, ClientOptions> = zeromqSocket(MClient, 13, 'Client') as never;
 /** A GATHER socket (zeromq.js `Gather`). */
-export const Gather: Ctor<Gather, GatherOptions> = zeromqSocket(MGather, 16) as never;
+export const Gather: Ctor<Gather, GatherOptions> = zeromqSocket(MGather, 16, 'Gather') as never;
 /** A SCATTER socket (zeromq.js `Scatter`). */
-export const Scatter: Ctor<Scatter, ScatterOptions> = zeromqSocket(MScatter, 17) as never;
+export const Scatter: Ctor<Scatter, ScatterOptions> = zeromqSocket(MScatter, 17, 'Scatter') as never;
 /** A RADIO socket (zeromq.js `Radio`). */
-export const Radio: Ctor<Radio, RadioOptions> = zeromqSocket(MRadio, 14) as never;
+export const Radio: Ctor<Radio, RadioOptions> = zeromqSocket(MRadio, 14, 'Radio') as never;
 /** A DISH socket (zeromq.js `Dish`). */
-export const Dish: Ctor<Dish, DishOptions> = zeromqSocket(MDish, 15) as never;
+export const Dish: Ctor<Dish, DishOptions> = zeromqSocket(MDish, 15, 'Dish') as never;
 
 /**
  * zeromq.js's `Datagram` (DGRAM, type 18). It runs only over UDP, which is not implemented:

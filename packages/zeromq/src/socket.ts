@@ -1,7 +1,7 @@
 /**
  * The zeromq.js v6 socket surface over Monocoque's socket classes.
  *
- * `zeromqSocket(Base, type)` derives, from a Monocoque pattern class, the class this
+ * `zeromqSocket(Base, type, name)` derives, from a Monocoque pattern class, the class this
  * package exports under zeromq.js's name. It changes only what zeromq.js code can
  * observe, and keeps Monocoque's behaviour wherever that cannot break such code:
  *
@@ -113,7 +113,7 @@ function optionName(id: unknown): string {
  * Derive the zeromq.js class for socket type number `type` from the Monocoque class `Base`.
  * The result is registered for `new Socket(type)`.
  */
-export function zeromqSocket(Base: CoreClass, type: number): unknown {
+export function zeromqSocket(Base: CoreClass, type: number, name: string): unknown {
   // The pattern class is concrete; typed as the socket base, whose hooks it implements.
   const Parent = Base as unknown as new (options?: object) => AnySocket;
   // @ts-expect-error -- Parent is a concrete pattern class at run time (see above)
@@ -386,7 +386,7 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
       this.setOption(optionName(id), value);
     }
   }
-  Object.defineProperty(ZeromqSocket, 'name', { value: Base.name });
+  Object.defineProperty(ZeromqSocket, 'name', { value: name }); // zeromq.js's class name (bundlers may rename Base)
   if (!CLASSES.has(type)) CLASSES.set(type, ZeromqSocket as unknown as new (options?: object) => AnySocket);
   return ZeromqSocket;
 }

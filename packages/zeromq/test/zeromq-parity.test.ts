@@ -52,6 +52,7 @@ describe('values', () => {
       const dealer = socks[5] as ours.Dealer;
       return {
         types: socks.map((s) => s.type),
+        names: socks.map((s) => s.constructor.name),
         lastEndpoint: dealer.lastEndpoint,
         routingId: dealer.routingId,
         linger: dealer.linger,
