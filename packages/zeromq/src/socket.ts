@@ -57,6 +57,11 @@ interface StateWaiter {
 const REQ = 3;
 const REP = 4;
 
+/** A waiting call cancelled by `close()`: EAGAIN, as every pending call. */
+function cancelled(): ZmqError {
+  return toZeromqError(new ZmqError('EAGAIN', 'the call was cancelled: the socket was closed while it waited')) as ZmqError;
+}
+
 const STATE = Symbol('monocoque.zeromq.state');
 const NO_LIMIT = 2_147_483_647;
 
@@ -246,7 +251,7 @@ export function zeromqSocket(Base: CoreClass, type: number, name: string): unkno
       this.stopZap(state);
       super.close();
       const waiting = state.waiting.splice(0);
-      for (const w of waiting) w.cancel(toZeromqError(new ZmqError('EAGAIN', 'the call was cancelled: the socket was closed while it waited')) as ZmqError);
+      for (const w of waiting) w.cancel(cancelled());
       this.settleKeepAlive(state);
     }
 
@@ -282,7 +287,14 @@ export function zeromqSocket(Base: CoreClass, type: number, name: string): unkno
       const ready = state.waiting.filter((w) => w.after === op);
       state.waiting = state.waiting.filter((w) => w.after !== op);
       this.settleKeepAlive(state);
-      for (const w of ready) w.wake();
+      // On the next turn, as zeromq.js's poller would: the call that changed the state
+      // completes (and its caller runs) before the waiting call goes ahead.
+      if (ready.length > 0) setImmediate(() => {
+        for (const w of ready) {
+          if (this.closed) w.cancel(cancelled());
+          else w.wake();
+        }
+      });
     }
 
     /** EFSM: wait (up to `timeout` ms) for an operation of kind `after`, then `retry`. */
