@@ -22,9 +22,10 @@
  * - a send loop that sends queued messages one at a time, in order, calling each
  *   message's callback when its `send()` settles (or emitting 'error' without one).
  * zeromq.js's v6 `send()`/`receive()` on REQ and REP wait for their turn in the lockstep
- * (RFC 28); Monocoque's reject with `EFSM` instead. The loops treat that `EFSM` as "not
- * yet": the receive loop waits for the next send, the send loop for the next message, so
- * v5 code that queues requests back to back, or replies later, behaves as with zeromq.js.
+ * (RFC 28), and so do this package's v6 sockets. The loops nevertheless treat an `EFSM` as
+ * "not yet" (the receive loop waits for the next send, the send loop for the next message)
+ * so that they also run on a v6 implementation that refuses out-of-turn calls, such as
+ * Monocoque's own `@monocoque/reqrep`.
  * `send(frames, ZMQ_SNDMORE)` accumulates frames until a call without the flag.
  * Socket options keep libzmq's numeric codes (`setsockopt(zmq.ZMQ_LINGER, 0)`), a few
  * short names (`sock.linger = 0`, `createSocket('dealer', { identity: 'a' })`), and map
