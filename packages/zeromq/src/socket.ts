@@ -21,7 +21,7 @@
  * Everything else is the Monocoque socket: several pending sends/receives instead of
  * EBUSY, `write()`/`flush()`/`receiveMany()`, events that name the peer.
  */
-import { type MessageLike, type Socket as CoreSocket, ZmqError, hasZapHandler } from '@monocoque/core';
+import { type MessageLike, type Socket as CoreSocket, ZmqError, hasZapHandler, parseEndpoint } from '@monocoque/core';
 import { type Context, context as defaultContext } from './context.js';
 import { toZeromqError, zeromqError } from './errors.js';
 import { SOCKET_OPTION_IDS } from './option-ids.js';
@@ -200,6 +200,11 @@ export function zeromqSocket(Base: CoreClass, type: number, name: string): unkno
       const state = (this as unknown as Internal)[STATE];
       if (state.blocked) throw zeromqError('EBUSY');
       if (typeof address !== 'string') throw new TypeError('Address must be a string');
+      try {
+        parseEndpoint(address, true); // an invalid endpoint throws now, as zeromq.js's does
+      } catch (error) {
+        throw toZeromqError(error);
+      }
       const pending = op === 'bind' ? this.bind(address) : this.unbind(address);
       pending.catch((error: ZmqError) => {
         process.emitWarning(`${op}Sync(${address}) failed: ${error.message}`, { code: 'MONOCOQUE_BIND_SYNC', detail: String(error.cause ?? '') });

@@ -409,3 +409,23 @@ describe('socket.events', () => {
     expect(a).toEqual(b);
   });
 });
+
+describe('bindSync', () => {
+  it('an invalid or unsupported endpoint throws at once, with zeromq.js error', async () => {
+    const [a, b] = await both((zmq) => {
+      const s = track(new zmq.Dealer());
+      return { invalid: shapeOf(() => s.bindSync('tcp://x')), protocol: shapeOf(() => s.bindSync('foo://x')) };
+    });
+    expect(a).toEqual(b);
+    expect(a.invalid).toMatchObject({ code: 'EINVAL' });
+  });
+});
+
+function shapeOf(run: () => unknown): Record<string, unknown> {
+  try {
+    run();
+  } catch (error) {
+    return shape(error);
+  }
+  return { thrown: false };
+}
