@@ -6,6 +6,7 @@
 //     depends on it; the package graph has no cycles.
 //  3. Every package: "sideEffects" declared, explicit "exports" with types, engines.node,
 //     a README, and a mention in docs/architecture.md.
+//  5. docs/index.md links every page under docs/.
 //  4. Every package ships the licence: a LICENSE byte-identical to the root one, and the
 //     root's "license" field; no placeholder metadata URLs (docs/releasing.md).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -128,6 +129,23 @@ function visit(n, path) {
   state.set(n, 'done');
 }
 for (const n of graph.keys()) visit(n, []);
+
+// The docs index links every page under docs/ (the generated API reference aside).
+const docsIndex = existsSync(join(root, 'docs/index.md')) ? readFileSync(join(root, 'docs/index.md'), 'utf8') : '';
+if (!docsIndex) fail('docs/index.md is missing');
+function docPages(dir) {
+  const out = [];
+  for (const entry of readdirSync(join(root, dir))) {
+    const rel = `${dir}/${entry}`;
+    if (rel === 'docs/api') continue;
+    if (statSync(join(root, rel)).isDirectory()) out.push(...docPages(rel));
+    else if (entry.endsWith('.md') && rel !== 'docs/index.md') out.push(rel);
+  }
+  return out;
+}
+for (const page of docPages('docs')) {
+  if (docsIndex && !docsIndex.includes(`(${page.slice('docs/'.length)}`)) fail(`docs/index.md does not link ${page}`);
+}
 
 if (problems.length > 0) {
   console.error(`architecture check: ${problems.length} problem(s)`);
