@@ -6,9 +6,9 @@
 //     depends on it; the package graph has no cycles.
 //  3. Every package: "sideEffects" declared, explicit "exports" with types, engines.node,
 //     a README, and a mention in docs/architecture.md.
-//  5. docs/index.md links every page under docs/.
 //  4. Every package ships the licence: a LICENSE byte-identical to the root one, and the
 //     root's "license" field; no placeholder metadata URLs (docs/releasing.md).
+//  5. docs/index.md links every page under docs/.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
