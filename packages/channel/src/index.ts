@@ -20,7 +20,7 @@
  * const [hello] = await a.receive();
  * ```
  */
-import { type OptionSpec, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { type OptionSpec, type Pipe, Socket, type SocketOptions, readSinglePart, assertSinglePart } from '@monocoque/core';
 
 /** Options for {@link Channel}. */
 export interface ChannelOptions extends SocketOptions {}
@@ -55,17 +55,12 @@ export class Channel extends Socket<[Buffer]> {
   }
 
   protected sendMessage(frames: Buffer[]): boolean {
-    if (frames.length !== 1) throw new ZmqError('EINVAL', `CHANNEL send: messages are single-part, got ${frames.length} frames`);
+    assertSinglePart('CHANNEL', frames);
     return this.peerPipe !== undefined && this.peerPipe.write(frames);
   }
 
   protected receiveMessage(): [Buffer] | undefined {
-    for (;;) {
-      const message = this.fairQueue.read();
-      if (message === undefined) return undefined;
-      if (message.length === 1) return message as [Buffer];
-      // A multipart message from the wire is dropped whole (libzmq's xrecv does the same).
-    }
+    return readSinglePart(this.fairQueue); // a multipart message from the wire is dropped whole
   }
 
   protected override hasOutgoing(): boolean {

@@ -8,7 +8,7 @@
  * than one frame is refused with `EINVAL`; a multipart message arriving from the wire is
  * dropped whole, as libzmq does. CLIENT announces no `Identity` in its handshake.
  */
-import { LoadBalancer, type OptionSpec, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { LoadBalancer, type OptionSpec, type Pipe, Socket, type SocketOptions, readSinglePart, assertSinglePart } from '@monocoque/core';
 
 /** Options for {@link Client}. */
 export interface ClientOptions extends SocketOptions {}
@@ -45,17 +45,12 @@ export class Client extends Socket<[Buffer]> {
   }
 
   protected sendMessage(frames: Buffer[]): boolean {
-    if (frames.length !== 1) throw new ZmqError('EINVAL', `CLIENT send: messages are single-part, got ${frames.length} frames`);
+    assertSinglePart('CLIENT', frames);
     return this.lb.send(frames) !== undefined;
   }
 
   protected receiveMessage(): [Buffer] | undefined {
-    for (;;) {
-      const message = this.fairQueue.read();
-      if (message === undefined) return undefined;
-      if (message.length === 1) return message as [Buffer];
-      // A multipart message from the wire is dropped whole (libzmq's xrecv does the same).
-    }
+    return readSinglePart(this.fairQueue); // a multipart message from the wire is dropped whole
   }
 
   protected override hasOutgoing(): boolean {

@@ -15,7 +15,7 @@
  * `zmq_send` waits on until `ZMQ_SNDTIMEO`), and fails with `EHOSTUNREACH` if the peer
  * goes away meanwhile. SERVER announces no `Identity` in its handshake.
  */
-import { type OptionSpec, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { type OptionSpec, type Pipe, RoutingIds, Socket, type SocketOptions, assertSinglePart, readSinglePart } from '@monocoque/core';
 
 /** Options for {@link Server}. */
 export interface ServerOptions extends SocketOptions {}
@@ -41,8 +41,7 @@ const SERVER_OPTIONS: readonly OptionSpec[] = [];
  * ```
  */
 export class Server extends Socket<[Buffer, ServerRoutingOptions], [ServerRoutingOptions]> {
-  private readonly byId = new Map<number, Pipe>();
-  private nextId = (Math.random() * 0x1_0000_0000) >>> 0;
+  private readonly ids = new RoutingIds();
 
   /** Create a SERVER socket. */
   constructor(options: ServerOptions = {}) {
@@ -51,59 +50,23 @@ export class Server extends Socket<[Buffer, ServerRoutingOptions], [ServerRoutin
   }
 
   protected attachPipe(pipe: Pipe): boolean {
-    let id = this.nextId;
-    // Never zero, never one in use (after 2^32 pipes the counter wraps).
-    while (id === 0 || this.byId.has(id)) id = (id + 1) >>> 0;
-    this.nextId = (id + 1) >>> 0;
-    pipe.patternState = id;
-    this.byId.set(id, pipe);
+    this.ids.add(pipe);
     return true;
   }
 
   protected detachPipe(pipe: Pipe): void {
-    const id = pipe.patternState as number;
-    if (this.byId.get(id) === pipe) this.byId.delete(id);
+    this.ids.remove(pipe);
     // A send waiting for this peer's room now fails with EHOSTUNREACH (libzmq's retried xsend).
     this.wakeSenders();
   }
 
   protected sendMessage(frames: Buffer[], options: ServerRoutingOptions | undefined): boolean {
-    if (frames.length !== 1) throw notSinglePart('SERVER', frames.length);
-    const id = routingIdOf(options);
-    const pipe = this.byId.get(id);
-    if (pipe === undefined) throw new ZmqError('EHOSTUNREACH', `SERVER send: no peer with routing id ${id} is connected`);
-    return pipe.write(frames);
+    assertSinglePart('SERVER', frames);
+    return this.ids.pipeFor('SERVER', options).write(frames);
   }
 
   protected receiveMessage(): [Buffer, ServerRoutingOptions] | undefined {
-    for (;;) {
-      const message = this.fairQueue.read();
-      if (message === undefined) return undefined;
-      // A multipart message from the wire is dropped whole (libzmq's xrecv does the same).
-      if (message.length !== 1) continue;
-      return [message[0]!, { routingId: this.fairQueue.lastPipe!.patternState as number }];
-    }
+    const message = readSinglePart(this.fairQueue);
+    return message === undefined ? undefined : [message[0], { routingId: RoutingIds.of(this.fairQueue.lastPipe!) }];
   }
-}
-
-/** The routing id of `send()`'s second argument, validated. */
-function routingIdOf(options: ServerRoutingOptions | undefined): number {
-  const id = options?.routingId;
-  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffff_ffff) {
-    throw new ZmqError('EINVAL', `SERVER send: expected { routingId } with a uint32 routing id as the second argument, got ${describe(options)}`);
-  }
-  return id;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'none';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function notSinglePart(type: string, n: number): ZmqError {
-  return new ZmqError('EINVAL', `${type} send: messages are single-part, got ${n} frames`);
 }

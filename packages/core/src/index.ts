@@ -17,7 +17,7 @@ export {
 } from './options.js';
 export { type FrameLike, type MessageLike, toFrame, toFrames } from './message.js';
 export { Pipe, type Message, type PreparedMessage, prepareMessage } from './pipe.js';
-export { FairQueue, LoadBalancer } from './routing.js';
+export { FairQueue, LoadBalancer, RoutingIds, assertSinglePart, readSinglePart } from './routing.js';
 export { Deque } from './deque.js';
 export { SocketEvents, type SocketEvent, type SocketEventType, type SocketEventOf, type EventPeer } from './events.js';
 export { type Endpoint, formatEndpoint, parseEndpoint } from './endpoint.js';

@@ -1,8 +1,10 @@
 /**
  * The two routing strategies most patterns share (libzmq's fq_t and lb_t):
  * `FairQueue` reads one message per ready peer in turn; `LoadBalancer` sends to the next
- * peer that has room, round-robin.
+ * peer that has room, round-robin. Plus what the single-part draft types share:
+ * `RoutingIds` (SERVER, PEER), `assertSinglePart` and `readSinglePart`.
  */
+import { ZmqError } from '@monocoque/zmtp';
 import { Deque } from './deque.js';
 import type { Message, Pipe } from './pipe.js';
 
@@ -92,5 +94,78 @@ export class LoadBalancer {
   /** Whether some pipe could take a message now. */
   get hasOut(): boolean {
     return this.pipes.some((p) => p.writable);
+  }
+}
+
+/**
+ * Numeric routing ids for the draft types that address peers by a uint32 (SERVER, PEER;
+ * RFC 41, RFC 51): each pipe gets a non-zero id when it joins, counted up from a random
+ * start and skipping ids in use (libzmq's `server_t::_next_routing_id`). The id is kept in
+ * `pipe.patternState` for the pipe's life, across reconnections.
+ */
+export class RoutingIds {
+  private readonly byId = new Map<number, Pipe>();
+  private next = (Math.random() * 0x1_0000_0000) >>> 0;
+
+  /** Give `pipe` a fresh id; returns it. */
+  add(pipe: Pipe): number {
+    let id = this.next;
+    // Never zero, never one in use (after 2^32 pipes the counter wraps).
+    while (id === 0 || this.byId.has(id)) id = (id + 1) >>> 0;
+    this.next = (id + 1) >>> 0;
+    pipe.patternState = id;
+    this.byId.set(id, pipe);
+    return id;
+  }
+
+  /** Forget `pipe`'s id. */
+  remove(pipe: Pipe): void {
+    const id = pipe.patternState as number;
+    if (this.byId.get(id) === pipe) this.byId.delete(id);
+  }
+
+  /**
+   * The pipe a `send(message, { routingId })` goes to. Throws `EINVAL` when `options` holds
+   * no uint32 `routingId`, `EHOSTUNREACH` when no peer has it.
+   */
+  pipeFor(type: string, options: { routingId?: unknown } | undefined): Pipe {
+    const id = options?.routingId;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffff_ffff) {
+      throw new ZmqError('EINVAL', `${type} send: expected { routingId } with a uint32 routing id as the second argument, got ${describe(options)}`);
+    }
+    const pipe = this.byId.get(id);
+    if (pipe === undefined) throw new ZmqError('EHOSTUNREACH', `${type} send: no peer with routing id ${id} is connected`);
+    return pipe;
+  }
+
+  /** The id of `pipe` (given by {@link add}). */
+  static of(pipe: Pipe): number {
+    return pipe.patternState as number;
+  }
+}
+
+/** Single-part socket types (the draft ones) refuse a multipart send with `EINVAL`. */
+export function assertSinglePart(type: string, frames: readonly Buffer[]): void {
+  if (frames.length !== 1) throw new ZmqError('EINVAL', `${type} send: messages are single-part, got ${frames.length} frames`);
+}
+
+/**
+ * The next single-part message from `queue` (a one-frame array); multipart messages from
+ * the wire are dropped whole, as libzmq's draft types do in `xrecv`.
+ */
+export function readSinglePart(queue: FairQueue): [Buffer] | undefined {
+  for (;;) {
+    const message = queue.read();
+    if (message === undefined) return undefined;
+    if (message.length === 1) return message as [Buffer];
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'none';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }

@@ -27,7 +27,7 @@
  * await a.send('hi back', { routingId: toB });
  * ```
  */
-import { type OptionSpec, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { type OptionSpec, type Pipe, RoutingIds, Socket, type SocketOptions, ZmqError, assertSinglePart, readSinglePart } from '@monocoque/core';
 
 /** Options for {@link Peer}. */
 export interface PeerOptions extends SocketOptions {}
@@ -42,8 +42,7 @@ const PEER_OPTIONS: readonly OptionSpec[] = [];
 
 /** A PEER socket: many PEER peers, bound or connected, each known by a numeric routing id; single-part messages only. */
 export class Peer extends Socket<[Buffer, PeerRoutingOptions], [PeerRoutingOptions]> {
-  private readonly byId = new Map<number, Pipe>();
-  private nextId = (Math.random() * 0x1_0000_0000) >>> 0;
+  private readonly ids = new RoutingIds();
   private lastAttachedId = 0;
 
   /** Create a PEER socket. */
@@ -70,50 +69,23 @@ export class Peer extends Socket<[Buffer, PeerRoutingOptions], [PeerRoutingOptio
   }
 
   protected attachPipe(pipe: Pipe): boolean {
-    let id = this.nextId;
-    // Never zero, never one in use (after 2^32 pipes the counter wraps).
-    while (id === 0 || this.byId.has(id)) id = (id + 1) >>> 0;
-    this.nextId = (id + 1) >>> 0;
-    pipe.patternState = id;
-    this.byId.set(id, pipe);
-    this.lastAttachedId = id;
+    this.lastAttachedId = this.ids.add(pipe);
     return true;
   }
 
   protected detachPipe(pipe: Pipe): void {
-    const id = pipe.patternState as number;
-    if (this.byId.get(id) === pipe) this.byId.delete(id);
+    this.ids.remove(pipe);
     // A send waiting for this peer's room now fails with EHOSTUNREACH (libzmq's retried xsend).
     this.wakeSenders();
   }
 
   protected sendMessage(frames: Buffer[], options: PeerRoutingOptions | undefined): boolean {
-    if (frames.length !== 1) throw new ZmqError('EINVAL', `PEER send: messages are single-part, got ${frames.length} frames`);
-    const id = options?.routingId;
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffff_ffff) {
-      throw new ZmqError('EINVAL', `PEER send: expected { routingId } with a uint32 routing id as the second argument, got ${describe(options)}`);
-    }
-    const pipe = this.byId.get(id);
-    if (pipe === undefined) throw new ZmqError('EHOSTUNREACH', `PEER send: no peer with routing id ${id} is connected`);
-    return pipe.write(frames);
+    assertSinglePart('PEER', frames);
+    return this.ids.pipeFor('PEER', options).write(frames);
   }
 
   protected receiveMessage(): [Buffer, PeerRoutingOptions] | undefined {
-    for (;;) {
-      const message = this.fairQueue.read();
-      if (message === undefined) return undefined;
-      // A multipart message from the wire is dropped whole (libzmq's xrecv does the same).
-      if (message.length !== 1) continue;
-      return [message[0]!, { routingId: this.fairQueue.lastPipe!.patternState as number }];
-    }
-  }
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'none';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+    const message = readSinglePart(this.fairQueue);
+    return message === undefined ? undefined : [message[0], { routingId: RoutingIds.of(this.fairQueue.lastPipe!) }];
   }
 }

@@ -6,7 +6,7 @@
  * multipart message arriving from the wire is dropped whole, as libzmq's `xrecv` does.
  * GATHER cannot send: `send()` rejects and `write()` throws with `ENOTSUP`.
  */
-import { type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError } from '@monocoque/core';
+import { type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError, readSinglePart } from '@monocoque/core';
 
 /** Options for {@link Gather}. */
 export interface GatherOptions extends SocketOptions {
@@ -53,12 +53,7 @@ export class Gather extends Socket<[Buffer]> {
   }
 
   protected receiveMessage(): [Buffer] | undefined {
-    for (;;) {
-      const message = this.fairQueue.read();
-      if (message === undefined) return undefined;
-      if (message.length === 1) return message as [Buffer];
-      // A multipart message from the wire is dropped whole (libzmq's xrecv does the same).
-    }
+    return readSinglePart(this.fairQueue); // a multipart message from the wire is dropped whole
   }
 }
 

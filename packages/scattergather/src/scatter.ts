@@ -7,7 +7,7 @@
  * dropped. Sending more than one frame is refused with `EINVAL` (libzmq's `xsend`).
  * SCATTER cannot receive: `receive()` rejects with `ENOTSUP`.
  */
-import { LoadBalancer, type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError } from '@monocoque/core';
+import { LoadBalancer, type OptionSpec, type Pipe, Socket, type SocketOptions, UNSUPPORTED_PATTERN_OPTIONS, ZmqError, assertSinglePart } from '@monocoque/core';
 
 /** Options for {@link Scatter}. */
 export interface ScatterOptions extends SocketOptions {
@@ -52,7 +52,7 @@ export class Scatter extends Socket<never> {
   }
 
   protected sendMessage(frames: Buffer[]): boolean {
-    if (frames.length !== 1) throw new ZmqError('EINVAL', `SCATTER send: messages are single-part, got ${frames.length} frames`);
+    assertSinglePart('SCATTER', frames);
     return this.lb.send(frames) !== undefined;
   }
 
