@@ -7,8 +7,9 @@ const SECURITY = `Security (pick one mechanism; default NULL):
                                              CURVE client; without its own keys it makes
                                              a fresh pair (public key printed on stderr)
   --plain-user U --plain-password P          PLAIN client
-  --plain-server                             PLAIN server (accepts any user without a
-                                             ZAP handler, as libzmq)`;
+  --plain-server [--plain-user U --plain-password P]
+                                             PLAIN server: accepts that account, or any
+                                             username and password when none is given`;
 
 const ENDPOINTS = `Endpoints (repeatable, in order; extra arguments after one are more of the same):
   -b, --bind EP        bind, e.g. tcp://*:5555, tcp://127.0.0.1:* (port printed on stderr),

@@ -48,8 +48,12 @@ export class Session {
     for (const s of this.sockets) s.close();
   }
 
-  /** Close every socket and remove the signal handlers. */
-  close(): void {
+  /**
+   * Close every socket and remove the signal handlers. After a failure (`discard`), queued
+   * messages are dropped (linger 0) instead of holding the process for the linger period.
+   */
+  close(discard = false): void {
+    if (discard) for (const s of this.sockets) if (!s.closed) s.linger = 0;
     this.closeSockets();
     process.off('SIGINT', this.onInt);
     process.off('SIGTERM', this.onTerm);

@@ -3,7 +3,7 @@
  * lower-case names, security from the command-line flags (loading `@monocoque/curve/register`
  * only when a CURVE flag is given), and bind/connect with errors mapped to exit codes.
  */
-import { type Socket, type SocketOptions, isZmqError } from '@monocoque/core';
+import { type Socket, type SocketOptions, installZapHandler, isZmqError } from '@monocoque/core';
 import { Dealer } from '@monocoque/dealer';
 import { Pair } from '@monocoque/pair';
 import { Pull, Push } from '@monocoque/pipeline';
@@ -42,8 +42,8 @@ export async function securityOptions(values: Values, output: Output): Promise<S
   const options: SocketOptions = {};
   const o = options as Record<string, unknown>;
   const curve = CURVE_FLAGS.some((f) => values[f] !== undefined);
-  const plainClient = values['plain-user'] !== undefined || values['plain-password'] !== undefined;
   const plainServer = flag(values, 'plain-server');
+  const plainClient = !plainServer && (values['plain-user'] !== undefined || values['plain-password'] !== undefined);
   if ([curve, plainClient, plainServer].filter(Boolean).length > 1) {
     throw new UsageError('choose one security mechanism: CURVE flags, --plain-user/--plain-password, or --plain-server');
   }
@@ -79,11 +79,32 @@ export async function securityOptions(values: Values, output: Output): Promise<S
     o.plainPassword = password ?? '';
   } else if (plainServer) {
     o.plainServer = true;
+    installPlainAccounts(str(values, 'plain-user'), str(values, 'plain-password'), output);
   }
   const routingId = str(values, 'routing-id');
   if (routingId !== undefined) o.routingId = routingId;
   o.linger = int(values, 'linger', DEFAULT_LINGER);
   return options;
+}
+
+/**
+ * A PLAIN server refuses every client until a ZAP handler answers (as libzmq): install one
+ * that accepts `user`/`password` when given, else any username and password. Other
+ * mechanisms are let through (a CURVE server with no handler accepts any key, as libzmq).
+ */
+function installPlainAccounts(user: string | undefined, password: string | undefined, output: Output): void {
+  if (user === undefined && password !== undefined) throw new UsageError('--plain-password needs --plain-user');
+  if (user === undefined) output.info('PLAIN server: accepting any username and password (give --plain-user/--plain-password to require one account)');
+  installZapHandler((request) => {
+    let ok = true;
+    if (request.mechanism === 'PLAIN' && user !== undefined) {
+      const [u, p] = request.credentials;
+      ok = u?.toString('utf8') === user && p?.toString('utf8') === (password ?? '');
+    }
+    return ok
+      ? { requestId: request.requestId, statusCode: '200', statusText: 'OK', userId: request.credentials[0]?.toString('utf8') ?? '' }
+      : { requestId: request.requestId, statusCode: '400', statusText: 'wrong username or password' };
+  });
 }
 
 /** Construct a socket of `type`. Invalid options are usage errors. */
@@ -121,10 +142,15 @@ export function createSocket(type: CliSocketType, options: SocketOptions): Socke
 
 /** Print handshake failures on stderr (a wrong key otherwise shows only as silence). */
 export function reportHandshakeErrors(socket: Socket, output: Output): void {
+  // A connecting socket retries after most failures: say each distinct failure once.
+  const said = new Set<string>();
   for (const type of ['handshake:error:auth', 'handshake:error:protocol', 'handshake:error:other'] as const) {
     socket.events.on(type, (event) => {
       const peer = event.peer?.address ?? event.address;
-      output.info(`handshake with ${peer} failed (${type.slice('handshake:error:'.length)}): ${event.error.message}`);
+      const line = `handshake with ${peer} failed (${type.slice('handshake:error:'.length)}): ${event.error.message}`;
+      if (said.has(line)) return;
+      said.add(line);
+      output.info(line);
     });
   }
 }

@@ -128,6 +128,7 @@ export async function benchCommand(args: string[], output: Output): Promise<numb
   const options = await securityOptions(values, output);
   if (timeout !== undefined) Object.assign(options, { receiveTimeout: timeout, sendTimeout: timeout });
   const session = new Session();
+  let ok = false;
   try {
     const socket = session.track(createSocket(m, options));
     reportHandshakeErrors(socket, output);
@@ -143,9 +144,10 @@ export async function benchCommand(args: string[], output: Output): Promise<numb
     if (session.stopped) return session.interrupted!;
     if (flag(values, 'json')) await output.line(JSON.stringify(summary));
     else for (const line of summaryText(summary)) await output.line(line);
+    ok = true;
     return EXIT_OK;
   } finally {
-    session.close();
+    session.close(!ok);
   }
 }
 

@@ -69,6 +69,7 @@ export async function monitorCommand(args: string[], output: Output): Promise<nu
   const timeout = int(values, 'timeout', undefined, 1);
   const options = await securityOptions(values, output);
   const session = new Session();
+  let ok = false;
   try {
     const socket = session.track(createSocket(type as CliSocketType, options));
     if (type === 'sub') {
@@ -91,9 +92,10 @@ export async function monitorCommand(args: string[], output: Output): Promise<nu
       await output.line(format === 'json' ? JSON.stringify(eventRecord(next.value)) : eventLine(next.value));
       n++;
     }
+    ok = true;
     return session.interrupted ?? EXIT_OK;
   } finally {
-    session.close();
+    session.close(!ok);
   }
 }
 

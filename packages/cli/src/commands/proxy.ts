@@ -73,6 +73,7 @@ export async function proxyCommand(args: string[], output: Output): Promise<numb
     throw new UsageError('proxy: use router (for REQ clients) and dealer (for REP workers); req and rep sockets cannot forward');
   }
   const session = new Session();
+  let ok = false;
   try {
     const frontend = session.track(createSocket(front.type, { linger: DEFAULT_LINGER }));
     const backend = session.track(createSocket(back.type, { linger: DEFAULT_LINGER }));
@@ -91,8 +92,9 @@ export async function proxyCommand(args: string[], output: Output): Promise<numb
     if (up) loops.push(forward(backend, frontend, upstream));
     await Promise.race([Promise.all(loops), session.whenStopped()]).catch(fail);
     if (flag(parsed.values, 'verbose')) output.info(`proxy forwarded ${downstream.messages} message(s) frontend → backend, ${upstream.messages} backend → frontend`);
+    ok = true;
     return session.interrupted ?? EXIT_OK;
   } finally {
-    session.close();
+    session.close(!ok);
   }
 }

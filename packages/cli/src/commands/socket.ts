@@ -78,6 +78,7 @@ export async function socketCommand(type: CliSocketType, args: string[], output:
   const options = await securityOptions(values, output);
   if (timeout !== undefined) Object.assign(options, { receiveTimeout: timeout, sendTimeout: timeout });
   const session = new Session();
+  let ok = false;
   try {
     const socket = session.track(createSocket(type, options));
     reportHandshakeErrors(socket, output);
@@ -97,9 +98,10 @@ export async function socketCommand(type: CliSocketType, args: string[], output:
       if (session.stopped) return session.interrupted!;
       throw socketFailure(error, timeout, 'waiting for a peer or a message');
     }
+    ok = true;
     return session.interrupted ?? EXIT_OK;
   } finally {
-    session.close();
+    session.close(!ok);
   }
 }
 
