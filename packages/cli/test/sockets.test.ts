@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z85Decode } from '@monocoque/zmtp';
+import { z85Decode } from '@monocoque/curve';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureBuilt, killAll, run } from './cli.js';
 
