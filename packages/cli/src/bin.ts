@@ -5,5 +5,11 @@
  */
 import { main } from './main.js';
 
+// A reader that went away (`monocoque sub ... | head -1`) ends the command quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await main(process.argv.slice(2));
 process.stdin.destroy();

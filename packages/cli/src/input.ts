@@ -62,3 +62,19 @@ export async function* inputMessages(spec: InputSpec, stdin: Readable = process.
     lines.close();
   }
 }
+
+/**
+ * The messages of `input` until `stopped` resolves: a signal must end a command that is
+ * waiting for the next stdin line, which may never come.
+ */
+export async function* untilStopped<T>(input: AsyncGenerator<T>, stopped: Promise<unknown>): AsyncGenerator<T> {
+  const halt = stopped.then(() => undefined);
+  for (;;) {
+    const next = await Promise.race([input.next(), halt]);
+    if (next === undefined || next.done === true) {
+      if (next === undefined) void input.return(undefined).catch(() => {});
+      return;
+    }
+    yield next.value;
+  }
+}

@@ -4,7 +4,7 @@
  * missing or older than src/; the packages it depends on must be built (`pnpm build`).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,10 +25,29 @@ export function ensureBuilt(): void {
   for (const dep of ['core', 'curve', 'pubsub', 'reqrep', 'pipeline', 'router', 'dealer', 'pair']) {
     if (!existsSync(join(pkgDir, `../${dep}/dist/index.js`))) throw new Error(`packages/${dep} is not built: run \`pnpm build\` before the CLI tests`);
   }
-  const stale = !existsSync(BIN) || statSync(BIN).mtimeMs < Math.max(newestSource(join(pkgDir, 'src')), statSync(join(pkgDir, 'tsup.config.mjs')).mtimeMs);
-  if (!stale) return;
-  const r = spawnSync('npx', ['tsup'], { cwd: pkgDir, encoding: 'utf8', timeout: 90_000 });
-  if (r.status !== 0) throw new Error(`building the CLI failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  const stale = () => !existsSync(BIN) || statSync(BIN).mtimeMs < Math.max(newestSource(join(pkgDir, 'src')), statSync(join(pkgDir, 'tsup.config.mjs')).mtimeMs);
+  if (!stale()) return;
+  // Test files run in parallel workers: one builds, the others wait for it (a directory as
+  // the lock; one older than the build's own timeout is left over from a killed run).
+  const lock = join(pkgDir, '.build-lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 100_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error('timed out after 120 s waiting for another worker to build the CLI');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (!stale()) return;
+    const r = spawnSync('npx', ['tsup'], { cwd: pkgDir, encoding: 'utf8', timeout: 90_000 });
+    if (r.status !== 0) throw new Error(`building the CLI failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** A running `monocoque` process. */

@@ -85,6 +85,25 @@ describe('push', () => {
   });
 });
 
+describe('signals', () => {
+  it('SIGINT while push waits for a stdin line → exit 130 at once', async () => {
+    const pull = track(new zmq.Pull({ linger: 0 }));
+    await pull.bind(ANY);
+    const c = cli(['push', '--connect', pull.lastEndpoint!]);
+    c.child.stdin!.write('first\n');
+    expect(texts(await receiveWithin(pull))).toEqual(['first']);
+    c.kill('SIGINT');
+    expect(await c.exit(5000)).toBe(130);
+  });
+
+  it('SIGTERM while sub waits for a message → exit 143', async () => {
+    const c = cli(['sub', '--bind', ANY], { stdin: 'ignore' });
+    await c.bound();
+    c.kill('SIGTERM');
+    expect(await c.exit(5000)).toBe(143);
+  });
+});
+
 describe('sub', () => {
   it('prints only the subscribed topics from a libzmq PUB, multipart as one JSON array, then exits at --count', async () => {
     const pub = track(new zmq.Publisher({ linger: 0 }));

@@ -12,7 +12,7 @@ import type { Subscriber, XSubscriber } from '@monocoque/pubsub';
 import { ENDPOINT_OPTIONS, type Options, flag, int, list, noPositionals, parse, str } from '../args.js';
 import { EXIT_OK, RuntimeError, UsageError } from '../errors.js';
 import { formatMessage, outputFormat } from '../format.js';
-import { inputMessages, inputSpec, readsStdin } from '../input.js';
+import { inputMessages, inputSpec, readsStdin, untilStopped } from '../input.js';
 import type { Output } from '../output.js';
 import { Session } from '../session.js';
 import { CAN_RECEIVE, CAN_SEND, type CliSocketType, createSocket, openEndpoints, reportHandshakeErrors, securityOptions } from '../sockets.js';
@@ -86,14 +86,16 @@ export async function socketCommand(type: CliSocketType, args: string[], output:
     await openEndpoints(socket, parsed.endpoints, output);
     if (type === 'xsub') for (const t of topics) await (socket as XSubscriber).send([Buffer.concat([Buffer.from([1]), Buffer.from(t)])]);
     const print = quiet ? async () => {} : (m: Buffer[]) => output.line(formatMessage(m, format));
+    const stopped = session.whenStopped();
+    const input = () => untilStopped(inputMessages(spec), stopped);
     try {
-      if (type === 'req') await requester(socket, spec, count, print, session);
-      else if (type === 'rep') await replier(socket, echo ? undefined : inputMessages(spec), count, print, session);
+      if (type === 'req') await requester(socket, input(), count, print, session);
+      else if (type === 'rep') await replier(socket, echo ? undefined : input(), count, print, session);
       else if (!CAN_RECEIVE.has(type)) {
         await pause(delay, session);
-        await sendAll(socket, inputMessages(spec), count, session);
+        await sendAll(socket, input(), count, session);
       } else if (!CAN_SEND.has(type)) await receiveLoop(socket, count, print, session);
-      else await duplex(socket, spec, delay, count, print, session);
+      else await duplex(socket, input, delay, count, print, session);
     } catch (error) {
       if (session.stopped) return session.interrupted!;
       throw socketFailure(error, timeout, 'waiting for a peer or a message');
@@ -107,9 +109,9 @@ export async function socketCommand(type: CliSocketType, args: string[], output:
 
 type Print = (message: Buffer[]) => Promise<void>;
 
-async function requester(socket: Socket, spec: ReturnType<typeof inputSpec>, count: number | undefined, print: Print, session: Session): Promise<void> {
+async function requester(socket: Socket, input: AsyncGenerator<Buffer[]>, count: number | undefined, print: Print, session: Session): Promise<void> {
   let n = 0;
-  for await (const message of inputMessages(spec)) {
+  for await (const message of input) {
     if (session.stopped) return;
     await socket.send(message);
     await print(await socket.receive());
@@ -150,12 +152,12 @@ async function receiveLoop(socket: Socket, count: number | undefined, print: Pri
   }
 }
 
-async function duplex(socket: Socket, spec: ReturnType<typeof inputSpec>, delay: number, count: number | undefined, print: Print, session: Session): Promise<void> {
+async function duplex(socket: Socket, input: () => AsyncGenerator<Buffer[]>, delay: number, count: number | undefined, print: Print, session: Session): Promise<void> {
   let sendError: unknown;
   let receiving = true;
   const sender = (async () => {
     await pause(delay, session);
-    for await (const message of inputMessages(spec)) {
+    for await (const message of input()) {
       if (session.stopped || !receiving) return;
       await socket.send(message);
     }
