@@ -29,7 +29,8 @@ export function ensureBuilt(): void {
   if (!stale()) return;
   // Test files run in parallel workers: one builds, the others wait for it (a directory as
   // the lock; one older than the build's own timeout is left over from a killed run).
-  const lock = join(pkgDir, '.build-lock');
+  mkdirSync(join(pkgDir, 'dist'), { recursive: true });
+  const lock = join(pkgDir, 'dist/.build-lock');
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
