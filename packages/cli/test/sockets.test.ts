@@ -213,6 +213,39 @@ describe('dealer and router', () => {
   });
 });
 
+describe('dealer, pair, xpub', () => {
+  it('dealer sends its --message to a libzmq ROUTER and prints the answer', async () => {
+    const router = track(new zmq.Router({ linger: 0 }));
+    await router.bind(ANY);
+    void (async () => {
+      for await (const [id, ...frames] of router) await router.send([id!, 'answer', ...frames]);
+    })().catch(() => {});
+    const r = await run(['dealer', '--connect', router.lastEndpoint!, '-m', 'question', '--count', '1', '--timeout', '5000']);
+    expect(r).toMatchObject({ code: 0, lines: ['answer | question'] });
+  });
+
+  it('pair: stdin lines out, messages in', async () => {
+    const pair = track(new zmq.Pair({ linger: 0 }));
+    await pair.bind(ANY);
+    const c = cli(['pair', '--connect', pair.lastEndpoint!, '--count', '1', '--timeout', '10000'], { input: 'from cli\n' });
+    expect(texts(await receiveWithin(pair))).toEqual(['from cli']);
+    await pair.send(['from', 'libzmq']);
+    expect(await c.exit()).toBe(0);
+    expect(c.lines).toEqual(['from | libzmq']);
+  });
+
+  it('xpub prints the subscription messages of a libzmq SUB', async () => {
+    const c = cli(['xpub', '--bind', ANY, '--count', '2', '--format', 'hex', '--timeout', '10000'], { stdin: 'ignore' });
+    const sub = track(new zmq.Subscriber({ linger: 0 }));
+    sub.connect(await c.bound());
+    sub.subscribe('abc');
+    await c.waitFor(/01616263/, 10_000, 'stdout');
+    sub.unsubscribe('abc');
+    expect(await c.exit()).toBe(0);
+    expect(c.lines).toEqual(['01616263', '00616263']);
+  });
+});
+
 describe('security', () => {
   it('keygen prints Z85 keys that decode to 32 bytes and libzmq accepts as CURVE keys', async () => {
     const server = await run(['keygen', '--json']);

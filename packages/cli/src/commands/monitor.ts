@@ -67,6 +67,7 @@ export async function monitorCommand(args: string[], output: Output): Promise<nu
   const format = outputFormat(str(values, 'format'), ['text', 'json']);
   const count = int(values, 'count', undefined, 1);
   const timeout = int(values, 'timeout', undefined, 1);
+  if (values.topic !== undefined && type !== 'sub') throw new UsageError(`monitor: --topic is for sub sockets, not ${type}`);
   const options = await securityOptions(values, output);
   const session = new Session();
   let ok = false;
