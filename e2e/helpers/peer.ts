@@ -30,7 +30,9 @@ export type SocketType =
   | 'PUSH'
   | 'XPUB'
   | 'XSUB'
-  | 'STREAM';
+  | 'STREAM'
+  | 'RADIO'
+  | 'DISH';
 
 export type Frame = string | Buffer | Uint8Array;
 export type Message = Frame | Frame[];
@@ -546,4 +548,37 @@ export class PeerSocket {
   async close(): Promise<void> {
     await this.req('close');
   }
+
+  // ---- RADIO/DISH (draft, zeromq/draft's Radio and Dish) ----
+  /** RADIO: send `body` to `group` (zeromq.js `send(body, { group })`; libzmq refuses multipart with EINVAL). */
+  async sendGroup(body: Message, group: Frame, opts: { timeoutMs?: number } = {}): Promise<void> {
+    const bound = (opts.timeoutMs ?? 0) + 10_000;
+    await this.req('sendGroup', { frames: encodeFrames(body), group: toBuffer(group).toString('base64'), timeoutMs: opts.timeoutMs }, bound);
+  }
+  /** DISH: join groups (libzmq: EINVAL for a joined group or one over 255 bytes). */
+  async join(...groups: Frame[]): Promise<void> {
+    await this.req('join', { groups: groups.map((g) => toBuffer(g).toString('base64')) });
+  }
+  /** DISH: leave groups (libzmq: EINVAL for a group not joined). */
+  async leave(...groups: Frame[]): Promise<void> {
+    await this.req('leave', { groups: groups.map((g) => toBuffer(g).toString('base64')) });
+  }
+  /** DISH: receive up to `count` messages as `{ body, group }`, stopping at `timeoutMs`; never throws on timeout. */
+  async receiveGroupUpTo(count: number, timeoutMs: number): Promise<Array<{ body: Buffer; group: Buffer }>> {
+    const r = await this.req('receiveGroup', { count, timeoutMs }, timeoutMs + 10_000);
+    return (r.messages as Array<{ frames: string[]; group: string }>).map((m) => ({
+      body: Buffer.from(m.frames[0]!, 'base64'),
+      group: Buffer.from(m.group, 'base64'),
+    }));
+  }
+  /** DISH: receive exactly `count` messages within `timeoutMs` or throw (with what did arrive). */
+  async receiveGroup(count = 1, timeoutMs = 5000): Promise<Array<{ body: Buffer; group: Buffer }>> {
+    const msgs = await this.receiveGroupUpTo(count, timeoutMs);
+    if (msgs.length < count) {
+      const got = msgs.map((m) => `${m.group.toString()}: ${m.body.toString()}`).join(', ');
+      throw new Error(`zmq peer ${this.type}: expected ${count} message(s) within ${timeoutMs} ms, got ${msgs.length}: [${got}]`);
+    }
+    return msgs;
+  }
+  // ---- end RADIO/DISH ----
 }

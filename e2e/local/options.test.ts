@@ -12,6 +12,7 @@ import { Reply, Request } from '@monocoque/reqrep';
 import { Publisher, Subscriber, XPublisher, XSubscriber } from '@monocoque/pubsub';
 import { Pull, Push } from '@monocoque/pipeline';
 import { Pair } from '@monocoque/pair';
+import { Stream } from '@monocoque/stream';
 import { type Socket, isZmqError } from '@monocoque/core';
 
 type Ctor = new (options?: Record<string, unknown>) => Socket;
@@ -27,6 +28,7 @@ const PAIRS: Array<[string, new () => { close(): void }, Ctor]> = [
   ['Push', zmq.Push, Push as unknown as Ctor],
   ['Pull', zmq.Pull, Pull as unknown as Ctor],
   ['Pair', zmq.Pair, Pair as unknown as Ctor],
+  ['Stream', zmq.Stream, Stream as unknown as Ctor],
 ];
 
 /** Not options: state and objects zeromq.js exposes as accessors too. */

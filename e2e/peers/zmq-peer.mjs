@@ -57,7 +57,7 @@
 // Everything else gets 200. Replies echo the request id with version "1.0". Each request is
 // recorded as its frames after the ROUTER envelope (routing id + empty delimiter), i.e.
 // [version, request id, domain, address, identity, mechanism, ...credentials].
-// Socket types: PAIR PUB SUB REQ REP DEALER ROUTER PULL PUSH XPUB XSUB STREAM.
+// Socket types: PAIR PUB SUB REQ REP DEALER ROUTER PULL PUSH XPUB XSUB STREAM, and RADIO DISH (draft).
 // Sends and receives on one socket are each serialised (one chain for sends, one for
 // receives), bind/unbind on a third chain that sends and receives also wait for;
 // everything else runs as it arrives. The process exits when stdin closes.
@@ -96,6 +96,73 @@ const CLASSES = {
 
 const NO_SEND = new Set(['SUB', 'PULL']);
 const NO_RECEIVE = new Set(['PUB', 'PUSH']);
+
+// ---- RADIO/DISH (libzmq draft sockets, RFC 48), from zeromq/draft ----
+// Ops (on a RADIO or DISH socket):
+//   sendGroup    {frames: [base64], group: base64, timeoutMs?} -> {}   RADIO send(body, {group})
+//   join / leave {groups: [base64]}                             -> {}   DISH; fails with EINVAL like libzmq
+//   receiveGroup {count, timeoutMs}  -> {messages: [{frames: [base64], group: base64}], timedOut}  DISH
+const radioDish = await import('zeromq/draft.js');
+CLASSES.RADIO = radioDish.Radio;
+CLASSES.DISH = radioDish.Dish;
+NO_SEND.add('DISH');
+NO_RECEIVE.add('RADIO');
+const RADIO_DISH_OPS = new Set(['sendGroup', 'join', 'leave', 'receiveGroup']);
+
+async function radioDishOp(e, req) {
+  const sock = e.sock;
+  switch (req.op) {
+    case 'sendGroup':
+      return chain(e, 'sendChain', async () => {
+        const frames = (req.frames ?? []).map((f) => Buffer.from(f, 'base64'));
+        const prev = sock.sendTimeout;
+        if (req.timeoutMs != null) sock.sendTimeout = Math.max(0, Math.floor(req.timeoutMs));
+        try {
+          await sock.send(frames.length === 1 ? frames[0] : frames, { group: Buffer.from(req.group ?? '', 'base64') });
+        } finally {
+          if (!sock.closed && req.timeoutMs != null) sock.sendTimeout = prev;
+        }
+        return {};
+      });
+    case 'join':
+    case 'leave':
+      if (typeof sock[req.op] !== 'function') throw fail(`socket type ${e.type} has no ${req.op}()`, 'EINVAL');
+      sock[req.op](...(req.groups ?? []).map((g) => Buffer.from(g, 'base64')));
+      return {};
+    case 'receiveGroup':
+      return chain(e, 'recvChain', async () => {
+        const deadline = Date.now() + Math.max(0, req.timeoutMs ?? 5000);
+        const prev = sock.receiveTimeout;
+        const messages = [];
+        let timedOut = false;
+        try {
+          while (messages.length < (req.count ?? 1)) {
+            const remaining = deadline - Date.now();
+            if (remaining <= 0) {
+              timedOut = true;
+              break;
+            }
+            sock.receiveTimeout = Math.max(1, remaining);
+            try {
+              const [body, meta] = await sock.receive();
+              messages.push({ frames: [Buffer.from(body).toString('base64')], group: Buffer.from(meta.group).toString('base64') });
+            } catch (err) {
+              if (err && err.code === 'EAGAIN') {
+                timedOut = true;
+                break;
+              }
+              throw err;
+            }
+          }
+        } finally {
+          if (!sock.closed) sock.receiveTimeout = prev;
+        }
+        return { messages, timedOut };
+      });
+  }
+  throw fail(`unknown op ${req.op}`, 'EINVAL');
+}
+// ---- end RADIO/DISH ----
 
 const sockets = new Map(); // handle -> { sock, type, events: [], waiters: Set, sendChain, recvChain }
 let nextHandle = 1;
@@ -439,6 +506,7 @@ async function handle(req) {
       sockets.delete(req.socket);
       return {};
     default:
+      if (RADIO_DISH_OPS.has(req.op)) return radioDishOp(e, req);
       throw fail(`unknown op ${req.op}`, 'EINVAL');
   }
 }

@@ -25,6 +25,7 @@ import { Request, Reply } from '@monocoque/reqrep';
 import { Publisher, Subscriber, XPublisher, XSubscriber } from '@monocoque/pubsub';
 import { Push, Pull } from '@monocoque/pipeline';
 import { Pair } from '@monocoque/pair';
+import { Proxy } from '@monocoque/proxy';
 import { startPeer } from './peer-client.mjs';
 
 const RUNTIME = globalThis.Deno
@@ -391,6 +392,29 @@ async function inprocChecks() {
   }
 }
 
+/** A Proxy (ROUTER/DEALER broker) between a Monocoque REQ and REP over inproc, then terminate. */
+async function proxyCheck() {
+  await check('inproc: Proxy (ROUTER/DEALER) between Monocoque REQ and REP, then terminate()', async () => {
+    const front = ours(new Router({ linger: 0 }));
+    const back = ours(new Dealer({ linger: 0 }));
+    await front.bind(endpoint('inproc'));
+    await back.bind(endpoint('inproc'));
+    const proxy = new Proxy(front, back);
+    const running = proxy.run();
+    const rep = ours(new Reply({ linger: 0 }));
+    rep.connect(back.lastEndpoint);
+    const req = ours(new Request({ linger: 0 }));
+    req.connect(front.lastEndpoint);
+    await req.send(payload('request'));
+    assertFrames(await recv(rep, 'REP receive through the proxy'), payload('request'), 'REP received');
+    await rep.send(payload('reply'));
+    assertFrames(await recv(req, 'REQ receive through the proxy'), payload('reply'), 'REQ received');
+    proxy.terminate();
+    await within(running, 5000, 'Proxy run() to resolve after terminate()');
+    if (!front.closed || !back.closed) throw new Error('terminate() left a proxied socket open');
+  });
+}
+
 // ---------------------------------------------------------------- io_uring transport
 
 /** Child-process mode: a PUSH/PULL round trip on the io_uring transport, over tcp and ipc. */
@@ -475,6 +499,7 @@ for (const transport of ['tcp', 'ipc']) {
   await reconnectCheck(transport);
 }
 await inprocChecks();
+await proxyCheck();
 await uringCheck();
 for (const path of ipcFiles) rmSync(path, { force: true });
 

@@ -1,2 +1,2 @@
 import { packageConfig } from '../../tsup.base.mjs';
-export default packageConfig({ entry: ['src/index.ts'] });
+export default packageConfig({ entry: ['src/index.ts', 'src/draft.ts'] });

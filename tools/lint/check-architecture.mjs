@@ -16,7 +16,7 @@ const problems = [];
 const fail = (msg) => problems.push(msg);
 
 /** Packages that are infrastructure rather than socket patterns. */
-const INFRA = new Set(['zmtp', 'core', 'uring', 'curve', 'plain', 'zap']);
+const INFRA = new Set(['zmtp', 'core', 'uring', 'curve', 'plain', 'zap', 'proxy']);
 /**
  * Top-level packages (facade, CLI): applications of the patterns rather than parts of them —
  * the zeromq.js drop-in, the `monocoque` command-line tool. They may depend on any package;

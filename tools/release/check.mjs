@@ -162,8 +162,46 @@ async function main() {
     await typeCheck(app);
   }
 
+  section('5b. a scratch npm project with @monocoque/uring: the prebuilt addon, no compiler');
+  await installUring(join(tmp, 'uring-app'), byName);
+
   section('8. bundle budgets (esbuild, minified, gzip -9)');
   await budgets();
+}
+
+/**
+ * Install the uring tarball (with core and zmtp) into a scratch project: its install script
+ * must take the prebuilt addon (and compile nothing: no build/ directory appears), and the
+ * installed package must load it and report io_uring available, in ESM and CJS.
+ */
+async function installUring(app, byName) {
+  const need = ['@monocoque/uring', '@monocoque/core', '@monocoque/zmtp'];
+  const missing = need.filter((n) => !byName.has(n));
+  if (missing.length > 0) return bad('uring', 'scratch project', `no tarball for ${missing.join(', ')}`);
+  const file = (n) => `file:${byName.get(n).file}`;
+  mkdirSync(app);
+  writeFileSync(
+    join(app, 'package.json'),
+    `${JSON.stringify({ name: 'monocoque-uring-scratch', private: true, version: '0.0.0', dependencies: { '@monocoque/uring': file('@monocoque/uring') }, overrides: { '@monocoque/core': file('@monocoque/core'), '@monocoque/zmtp': file('@monocoque/zmtp') } }, null, 2)}\n`,
+  );
+  // --foreground-scripts: the install script's one line reaches the output checked below.
+  const r = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: app, env: cleanEnv });
+  if (r.code !== 0) return bad('uring', 'npm install uring tarball', `exit ${r.code}`, r.out);
+  if (!r.out.includes('using the prebuilt io_uring addon')) return bad('uring', 'install script', 'did not take the prebuilt addon', r.out);
+  const installed = join(app, 'node_modules/@monocoque/uring');
+  if (existsSync(join(installed, 'build'))) return bad('uring', 'install script', 'compiled the addon although a prebuilt one works (build/ exists)');
+  const probe = (load) =>
+    `const m = ${load};\nconst ok = m.isUringAvailable();\nconsole.log(JSON.stringify({ ok, reason: m.uringUnavailableReason?.() ?? null }));\nprocess.exit(ok ? 0 : 1);\n`;
+  for (const [name, text] of [
+    ['uring.mjs', probe("await import('@monocoque/uring')")],
+    ['uring.cjs', probe("require('@monocoque/uring')")],
+  ]) {
+    writeFileSync(join(app, name), name.endsWith('.cjs') ? `(async () => {\n${text}})();\n` : text);
+    const out = await run(process.execPath, [name], { cwd: app, env: cleanEnv });
+    if (out.code !== 0) bad('uring', name, 'io_uring not available from the installed tarball', out.out);
+    else ok('uring', `${name}: the installed package loads the prebuilt addon (${out.stdout.trim()})`);
+  }
+  return true;
 }
 
 function checkTarball(p) {
@@ -201,9 +239,10 @@ function checkTarball(p) {
     for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
       if (m[field]?.['node-gyp']) bad('tarball', name, `node-gyp is in ${field} (it must not be installed with the package)`);
     }
-    for (const f of ['native/binding.gyp', 'native/src/uring.cc', 'scripts/install.mjs']) {
+    for (const f of ['native/binding.gyp', 'native/src/uring.cc', 'scripts/install.mjs', 'scripts/gyp.mjs']) {
       if (!existsSync(join(pkg, f))) bad('tarball', name, `${f} missing (the install script builds from it)`);
     }
+    if (!existsSync(join(pkg, 'prebuilds/linux-x64/monocoque_uring.glibc.node'))) bad('tarball', name, 'prebuilds/linux-x64/monocoque_uring.glibc.node missing (the prebuilt addon)');
     if (m.scripts?.install !== 'node scripts/install.mjs') bad('tarball', name, 'the install script is not `node scripts/install.mjs`');
   }
   for (const sub of Object.keys(m.exports ?? {})) {

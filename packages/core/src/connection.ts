@@ -23,25 +23,69 @@ import {
   ZmqError,
   ZmtpSession,
   decodePing,
+  encodeCommand,
   encodePing,
 } from '@monocoque/zmtp';
 import { FrameWriter } from './frame-writer.js';
 import type { ResolvedOptions } from './options.js';
 import type { Message, PreparedMessage, StreamPipe } from './pipe.js';
-import { scheduleFlush } from './scheduler.js';
+import { type Flushable, scheduleFlush } from './scheduler.js';
 import type { Stream } from './transport.js';
 import { askZap, zapAddress } from './zap.js';
+
+/**
+ * What pipes and endpoints need from a connection that carries a pipe: a ZMTP
+ * {@link Connection}, or a {@link RawConnection} (./raw-connection.ts) for STREAM sockets.
+ */
+export interface PeerConnection extends Flushable {
+  /** The pipe this connection carries (after the handshake). */
+  pipe: StreamPipe | undefined;
+  /** The peer, once the handshake completed (always undefined for raw connections). */
+  readonly peer: PeerInfo | undefined;
+  /** Inbound delivery is paused (receive high-water mark). */
+  readonly paused: boolean;
+  /** Whether the connection is ready for messages (handshake done) and open. */
+  readonly ready: boolean;
+  /** Raw bytes, no ZMTP (STREAM): no handshake events, and a close the socket asked for is not reported. */
+  readonly raw: boolean;
+  /** The peer's address. */
+  readonly remoteAddress: string;
+  /** The endpoint (bind or connect address) this connection belongs to. */
+  readonly endpoint: string;
+  /** A failure already reported by {@link ConnectionOwner.handshakeFailed}. */
+  readonly heldError: ZmqError | undefined;
+  /** Begin (the handshake, for ZMTP). */
+  start(): void;
+  /** Whether a message could be written now without flushing. */
+  hasRoom(): boolean;
+  /** Whether one more message may be written now (may hand the batch to the transport first). */
+  makeRoom(): boolean;
+  /** Write one message (frames from `start` on) into the batch. */
+  writeMessage(message: readonly Buffer[], start: number): void;
+  /** Write a message encoded once for many peers. */
+  writePrepared(prepared: PreparedMessage): void;
+  /** Send a subscription change in the form the peer understands. */
+  sendSubscription(subscribe: boolean, prefix: Buffer): void;
+  /** Send a post-handshake command (RADIO/DISH JOIN and LEAVE); dropped before the handshake. */
+  sendCommand(name: string, data: Buffer): void;
+  /** Stop reading (receive high-water mark). */
+  pause(): void;
+  /** Resume reading. */
+  resume(): void;
+  /** Close: gracefully unless `linger` is 0 (or `error` is set). */
+  close(linger: number, error?: ZmqError): void;
+}
 
 /** Who owns a connection (a connecter or a bound endpoint). Each call happens at most once per connection, `ended` always last. */
 export interface ConnectionOwner {
   /** The handshake completed. Return the pipe to carry, or undefined to refuse the peer. */
-  connectionReady(connection: Connection): StreamPipe | undefined;
+  connectionReady(connection: PeerConnection): StreamPipe | undefined;
   /** A command arrived for the carried pipe. */
-  connectionCommand(connection: Connection, pipe: StreamPipe, command: Command): void;
+  connectionCommand(connection: PeerConnection, pipe: StreamPipe, command: Command): void;
   /** The connection ended. `handshake` is true when it ended before its handshake completed. */
-  connectionEnded(connection: Connection, error: ZmqError | undefined, handshake: boolean): void;
+  connectionEnded(connection: PeerConnection, error: ZmqError | undefined, handshake: boolean): void;
   /** The handshake failed but the connection is held open (ZAP 300) until its deadline: report it now. */
-  handshakeFailed(connection: Connection, error: ZmqError): void;
+  handshakeFailed(connection: PeerConnection, error: ZmqError): void;
 }
 
 /** How long an ERROR command sent before closing may take to leave (the close itself does not wait). */
@@ -61,7 +105,9 @@ function encodeMessage(frames: readonly Buffer[]): Buffer[] {
 }
 
 /** One ZMTP connection. */
-export class Connection {
+export class Connection implements PeerConnection {
+  /** ZMTP, not raw bytes. */
+  readonly raw = false;
   /** The pipe this connection carries (after the handshake). */
   pipe: StreamPipe | undefined;
   /** The peer, once the handshake completed. */
@@ -223,6 +269,11 @@ export class Connection {
   /** Send a subscription change in the form the peer understands. */
   sendSubscription(subscribe: boolean, prefix: Buffer): void {
     if (this.state === State.Ready) this.session.sendSubscription(subscribe, prefix);
+  }
+
+  /** Send a post-handshake command (JOIN, LEAVE, ...) as a command frame. */
+  sendCommand(name: string, data: Buffer): void {
+    if (this.state === State.Ready) this.session.sendCommand(encodeCommand(name, data));
   }
 
   /** Hand the batch to the transport (the scheduler calls this once per tick). */

@@ -17,10 +17,11 @@
  * accept:error; close on unbind.
  */
 import { type Command, ZmqError } from '@monocoque/zmtp';
-import { Connection, type ConnectionOwner } from './connection.js';
+import { Connection, type ConnectionOwner, type PeerConnection } from './connection.js';
 import type { EventPeer, SocketEvent } from './events.js';
 import type { ResolvedOptions } from './options.js';
 import { type PipeCarrier, type PipeOwner, StreamPipe } from './pipe.js';
+import { RawConnection } from './raw-connection.js';
 import type { Listener, Stream, StreamEndpoint, Transport } from './transport.js';
 import type { SocketType } from '@monocoque/zmtp';
 
@@ -41,8 +42,18 @@ export interface EndpointHost extends PipeOwner {
   pipeCommand(pipe: StreamPipe, command: Command): void;
 }
 
+/**
+ * A new connection over `stream`: ZMTP, except for STREAM sockets, which speak raw bytes
+ * (raw-connection.ts). This is the one place the two kinds part.
+ */
+function openConnection(owner: ConnectionOwner, host: EndpointHost, stream: Stream, endpoint: string): PeerConnection {
+  return host.type === 'STREAM'
+    ? new RawConnection(owner, stream, host.optionValues, endpoint)
+    : new Connection(owner, stream, host.optionValues, host.type, endpoint);
+}
+
 /** The peer of a connection, for events. */
-export function peerOf(c: Connection): EventPeer {
+export function peerOf(c: PeerConnection): EventPeer {
   return c.peer === undefined
     ? { address: c.remoteAddress }
     : { address: c.remoteAddress, routingId: c.peer.identity, socketType: c.peer.socketType };
@@ -64,23 +75,26 @@ function isFinal(error: ZmqError | undefined): boolean {
  * Let `c` carry `pipe` if `accept()` (the pattern) agrees, and announce the handshake;
  * undefined when refused (the connection then closes).
  */
-function carry(host: EndpointHost, endpoint: string, pipe: StreamPipe, c: Connection, accept: () => boolean): StreamPipe | undefined {
+function carry(host: EndpointHost, endpoint: string, pipe: StreamPipe, c: PeerConnection, accept: () => boolean): StreamPipe | undefined {
   pipe.attachConnection(c);
   if (!accept()) {
     pipe.detachConnection(c);
     return undefined;
   }
-  host.emitEvent({ type: 'handshake', address: endpoint, peer: peerOf(c) });
+  // Raw connections have no handshake (libzmq's raw engine reports none).
+  if (!c.raw) host.emitEvent({ type: 'handshake', address: endpoint, peer: peerOf(c) });
   return pipe;
 }
 
 /** Report a failed handshake (at once, also for a connection held open after ZAP 300). */
-function reportHandshakeError(host: EndpointHost, c: Connection, error: ZmqError): void {
+function reportHandshakeError(host: EndpointHost, c: PeerConnection, error: ZmqError): void {
   host.emitEvent({ type: handshakeErrorType(error), address: c.endpoint, peer: peerOf(c), error });
 }
 
 /** Report how a connection ended: a failed handshake, then the disconnect (libzmq emits both). */
-function reportEnd(host: EndpointHost, c: Connection, error: ZmqError | undefined, handshake: boolean): void {
+function reportEnd(host: EndpointHost, c: PeerConnection, error: ZmqError | undefined, handshake: boolean): void {
+  // A raw connection the socket closed itself (STREAM `send([id, ''])`) is not reported, as libzmq.
+  if (c.raw && error === undefined) return;
   const peer = peerOf(c);
   if (handshake && error !== undefined && error !== c.heldError) reportHandshakeError(host, c, error);
   host.emitEvent(error === undefined ? { type: 'disconnect', address: c.endpoint, peer } : { type: 'disconnect', address: c.endpoint, peer, error });
@@ -91,7 +105,7 @@ export class BoundEndpoint implements ConnectionOwner, PipeCarrier {
   listener: Listener | undefined;
   /** The resolved endpoint (real port for `tcp://host:*`). */
   resolved = '';
-  private readonly connections = new Set<Connection>();
+  private readonly connections = new Set<PeerConnection>();
 
   constructor(
     private readonly host: EndpointHost,
@@ -120,21 +134,21 @@ export class BoundEndpoint implements ConnectionOwner, PipeCarrier {
       return;
     }
     this.host.emitEvent({ type: 'accept', address: this.resolved, peer: { address: stream.remoteAddress } });
-    const c = new Connection(this, stream, this.host.optionValues, this.host.type, this.resolved);
+    const c = openConnection(this, this.host, stream, this.resolved);
     this.connections.add(c);
     c.start();
   }
 
-  connectionReady(c: Connection): StreamPipe | undefined {
+  connectionReady(c: PeerConnection): StreamPipe | undefined {
     const pipe = new StreamPipe(this.host, this, this.host.optionValues, this.resolved, c.remoteAddress);
     return carry(this.host, this.resolved, pipe, c, () => this.host.adoptPipe(pipe));
   }
 
-  connectionCommand(_c: Connection, pipe: StreamPipe, command: Command): void {
+  connectionCommand(_c: PeerConnection, pipe: StreamPipe, command: Command): void {
     this.host.pipeCommand(pipe, command);
   }
 
-  connectionEnded(c: Connection, error: ZmqError | undefined, handshake: boolean): void {
+  connectionEnded(c: PeerConnection, error: ZmqError | undefined, handshake: boolean): void {
     this.connections.delete(c);
     const pipe = c.pipe;
     if (pipe !== undefined) {
@@ -144,7 +158,7 @@ export class BoundEndpoint implements ConnectionOwner, PipeCarrier {
     if (!this.host.isClosed || error !== undefined) reportEnd(this.host, c, error, handshake);
   }
 
-  handshakeFailed(c: Connection, error: ZmqError): void {
+  handshakeFailed(c: PeerConnection, error: ZmqError): void {
     reportHandshakeError(this.host, c, error);
   }
 
@@ -183,7 +197,7 @@ export class BoundEndpoint implements ConnectionOwner, PipeCarrier {
 export class Connecter implements ConnectionOwner, PipeCarrier {
   /** The pipe (from `connect()` on, or per connection with `immediate`). */
   pipe: StreamPipe | undefined;
-  private connection: Connection | undefined;
+  private connection: PeerConnection | undefined;
   private attempt: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private interval: number;
@@ -241,7 +255,7 @@ export class Connecter implements ConnectionOwner, PipeCarrier {
           return;
         }
         this.host.emitEvent({ type: 'connect', address: this.address, peer: { address: stream.remoteAddress } });
-        const c = new Connection(this, stream, this.options, this.host.type, this.address);
+        const c = openConnection(this, this.host, stream, this.address);
         this.connection = c;
         c.start();
       },
@@ -258,7 +272,7 @@ export class Connecter implements ConnectionOwner, PipeCarrier {
     );
   }
 
-  connectionReady(c: Connection): StreamPipe | undefined {
+  connectionReady(c: PeerConnection): StreamPipe | undefined {
     this.interval = this.options.reconnectInterval;
     const pipe = this.pipe;
     if (pipe === undefined) {
@@ -271,11 +285,11 @@ export class Connecter implements ConnectionOwner, PipeCarrier {
     return carry(this.host, this.address, pipe, c, () => pipe.closed || this.host.pipeConnected(pipe));
   }
 
-  connectionCommand(_c: Connection, pipe: StreamPipe, command: Command): void {
+  connectionCommand(_c: PeerConnection, pipe: StreamPipe, command: Command): void {
     this.host.pipeCommand(pipe, command);
   }
 
-  connectionEnded(c: Connection, error: ZmqError | undefined, handshake: boolean): void {
+  connectionEnded(c: PeerConnection, error: ZmqError | undefined, handshake: boolean): void {
     if (this.connection === c) this.connection = undefined;
     const pipe = this.pipe;
     if (pipe !== undefined && pipe.connection === c) {
@@ -294,7 +308,7 @@ export class Connecter implements ConnectionOwner, PipeCarrier {
     if (!this.stopped) this.retry(error);
   }
 
-  handshakeFailed(c: Connection, error: ZmqError): void {
+  handshakeFailed(c: PeerConnection, error: ZmqError): void {
     reportHandshakeError(this.host, c, error);
   }
 

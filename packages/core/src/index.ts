@@ -3,7 +3,7 @@
  * socket base every pattern package extends. Applications normally import a pattern
  * package (`@monocoque/dealer`, `@monocoque/router`, ...) instead.
  */
-export { ZmqError, isZmqError, type ErrorCode, type SocketType, type Mechanism, type ZapStatus } from '@monocoque/zmtp';
+export { ERRNO, ZmqError, errnoOf, isZmqError, type ErrorCode, type SocketType, type Mechanism, type ZapStatus } from '@monocoque/zmtp';
 export { Socket, type ConnectOptions } from './socket.js';
 export {
   type SocketOptions,

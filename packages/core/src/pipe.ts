@@ -3,7 +3,7 @@
  * bounded by `receiveHighWaterMark`, and outbound, bounded by `sendHighWaterMark` — and
  * nothing else: it does not know how bytes move.
  *
- * - `StreamPipe` is carried by a ZMTP {@link Connection} when one is up. A connecting
+ * - `StreamPipe` is carried by a ZMTP connection (or a raw one, for STREAM) when one is up. A connecting
  *   socket creates the pipe at `connect()` (libzmq's `immediate = 0`), so messages queue
  *   before the first connection exists and what was not yet handed to a connection
  *   survives a reconnect. With a connection up and no backlog, `write()` encodes straight
@@ -18,7 +18,7 @@
  * them reaches existing pipes (libzmq ≥ 4.2).
  */
 import type { Command, PeerInfo, SocketType, ZmqError } from '@monocoque/zmtp';
-import type { Connection } from './connection.js';
+import type { PeerConnection } from './connection.js';
 import { Deque } from './deque.js';
 import { hold, release } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
@@ -88,6 +88,13 @@ export abstract class Pipe {
   }
   /** Send a subscription change in the form the peer understands (dropped while not connected: resent on connect). */
   abstract sendSubscription(subscribe: boolean, prefix: Buffer): void;
+  /**
+   * Send a post-handshake command to the peer (e.g. a DISH's JOIN/LEAVE), as a command
+   * frame whatever the peer's ZMTP minor version, as libzmq does. Dropped while not
+   * connected: patterns resend their state from `onPipeConnected`. Inproc peers get it
+   * through their pattern's `onPipeCommand`.
+   */
+  abstract sendCommand(name: string, data: Buffer): void;
   /** Terminate the pipe; with `linger` not 0, queued output is still delivered (within `linger` ms when > 0). */
   abstract close(linger: number, error?: ZmqError): void;
   /** @internal the socket's send high-water mark changed */
@@ -116,7 +123,7 @@ export interface PipeCarrier {
 /** A pipe carried by ZMTP connections over a transport. */
 export class StreamPipe extends Pipe {
   /** The connection carrying the pipe now, once its handshake completed. */
-  connection: Connection | undefined;
+  connection: PeerConnection | undefined;
   private readonly out = new Deque<Message>();
   private wantWritable = false;
   private held = false;
@@ -186,15 +193,19 @@ export class StreamPipe extends Pipe {
     this.connection?.sendSubscription(subscribe, prefix);
   }
 
+  sendCommand(name: string, data: Buffer): void {
+    this.connection?.sendCommand(name, data);
+  }
+
   /** @internal A connection completed its handshake for this pipe. */
-  attachConnection(connection: Connection): void {
+  attachConnection(connection: PeerConnection): void {
     this.connection = connection;
     this.peer = connection.peer;
     this.remoteAddress = connection.remoteAddress;
   }
 
   /** @internal The connection went away; queued messages wait for the next one. */
-  detachConnection(connection: Connection): void {
+  detachConnection(connection: PeerConnection): void {
     if (this.connection === connection) this.connection = undefined;
   }
 
@@ -401,6 +412,12 @@ export class InprocPipe extends Pipe {
     if (this.closed) return;
     const peer = this.other;
     peer.owner.pipeCommand(peer, { name: subscribe ? 'SUBSCRIBE' : 'CANCEL', data: prefix });
+  }
+
+  sendCommand(name: string, data: Buffer): void {
+    if (this.closed) return;
+    const peer = this.other;
+    peer.owner.pipeCommand(peer, { name, data });
   }
 
   close(_linger: number, error?: ZmqError): void {

@@ -135,7 +135,7 @@ export abstract class Socket<In = Message, SendArgs extends unknown[] = []> impl
    * Each socket class calls this at the end of its constructor with itself; subclasses of
    * it stay extensible.
    */
-  protected sealAs(cls: abstract new (...args: never[]) => Socket): void {
+  protected sealAs(cls: abstract new (...args: never[]) => unknown): void {
     if (this.constructor === cls) Object.preventExtensions(this);
   }
 

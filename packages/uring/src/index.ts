@@ -36,7 +36,7 @@ export function isUringAvailable(): boolean {
 }
 
 /**
- * The io_uring {@link Transport}.
+ * The io_uring transport (core's `Transport` interface).
  * @throws {ZmqError} with code `ENOTSUP` (and the reason in the message) when the addon
  *   is not built or io_uring is unavailable.
  */

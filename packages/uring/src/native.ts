@@ -40,15 +40,25 @@ export interface NativeBinding {
 export type NativeLoad = { ok: true; binding: NativeBinding; path: string } | { ok: false; reason: string };
 
 const ADDON = 'monocoque_uring.node';
+/** The prebuilt addon shipped in the package (liburing linked in; needs glibc ≥ 2.36). */
+const PREBUILT = 'monocoque_uring.glibc.node';
+
+/** Whether this process runs on glibc (the prebuilt addon does not load on musl). */
+function isGlibc(): boolean {
+  const report = (process as { report?: { getReport(): unknown } }).report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return typeof report?.header?.glibcVersionRuntime === 'string';
+}
 
 /** Where the addon may live, most specific first. */
 export function addonCandidates(): string[] {
   const out: string[] = [];
   const explicit = process.env.MONOCOQUE_URING_ADDON;
   if (explicit) out.push(explicit);
-  // Installed package: scripts/install.mjs copies the build to <package>/build/.
+  // Built at install time on this machine: scripts/install.mjs copies it to <package>/build/.
   // (src/ and dist/ are both one level below the package root.)
   out.push(fileURLToPath(new URL(`../build/${ADDON}`, import.meta.url)));
+  // Prebuilt, shipped in the published package (scripts/prebuild.mjs, run at pack time).
+  if (process.platform === 'linux' && isGlibc()) out.push(fileURLToPath(new URL(`../prebuilds/linux-${process.arch}/${PREBUILT}`, import.meta.url)));
   // Monorepo checkout: a build made directly in native/uring.
   out.push(fileURLToPath(new URL(`../../../native/uring/build/Release/${ADDON}`, import.meta.url)));
   return out;
@@ -70,10 +80,22 @@ function tryLoad(): NativeLoad {
   // in uv_poll_init, Deno lacks uv_prepare_init), so it must never load there.
   const runtime = (process.versions as Record<string, string | undefined>).bun !== undefined ? 'Bun' : 'Deno' in globalThis ? 'Deno' : undefined;
   if (runtime !== undefined) return { ok: false, reason: `the io_uring addon needs Node.js's libuv; ${runtime} does not provide it` };
-  const path = addonCandidates().find((p) => existsSync(p));
-  if (path === undefined) {
+  const paths = addonCandidates().filter((p) => existsSync(p));
+  if (paths.length === 0) {
     return { ok: false, reason: 'native addon not built (install liburing-dev and a C++ toolchain, then reinstall @monocoque/uring)' };
   }
+  // The first candidate that loads and whose probe passes wins (a prebuilt addon may not
+  // load on an older glibc; a local build then still can).
+  const reasons: string[] = [];
+  for (const path of paths) {
+    const outcome = loadOne(path);
+    if (outcome.ok) return outcome;
+    reasons.push(outcome.reason);
+  }
+  return { ok: false, reason: reasons.join('; ') };
+}
+
+function loadOne(path: string): NativeLoad {
   let binding: NativeBinding;
   try {
     binding = createRequire(import.meta.url)(path) as NativeBinding;

@@ -34,11 +34,13 @@ import {
 } from '@monocoque/pubsub';
 import { Reply as MReply, type ReplyOptions, Request as MRequest, type RequestOptions } from '@monocoque/reqrep';
 import { Router as MRouter, type RouterOptions } from '@monocoque/router';
+import { Stream as MStream, type StreamOptions } from '@monocoque/stream';
 import type { Context } from './context.js';
 import { CLASSES, zeromqSocket } from './socket.js';
 
 export { Context, type ContextOptions, context } from './context.js';
 export { Observer } from './observer.js';
+export { Proxy } from './proxy.js';
 export { curveKeyPair } from '@monocoque/curve';
 export { ZmqError, isZmqError, type ErrorCode, type SocketEvent as Event, type SocketEventType as EventType, type SocketEventOf as EventOfType } from '@monocoque/core';
 export { SOCKET_OPTION_IDS, CONTEXT_OPTION_IDS } from './option-ids.js';
@@ -106,14 +108,17 @@ export interface ZeromqSocketMembers<T extends number> {
   unbindSync(address: string): void;
 }
 
-type ReceiveMembers = 'receive' | 'receiveMany' | typeof Symbol.asyncIterator | 'readable';
-type SendMembers = 'send' | 'write' | 'flush' | 'writable';
+/** Members a send-only socket type lacks in zeromq.js's typings. */
+export type ReceiveMembers = 'receive' | 'receiveMany' | typeof Symbol.asyncIterator | 'readable';
+/** Members a receive-only socket type lacks in zeromq.js's typings. */
+export type SendMembers = 'send' | 'write' | 'flush' | 'writable';
 
 /** A facade socket type: the Monocoque socket `S` with zeromq.js's `type` and without the members its kind lacks. */
 export type ZeromqSocket<S, T extends number, Without extends PropertyKey = never> = Omit<S, 'type' | Without> & ZeromqSocketMembers<T>;
 /** Constructor options: the Monocoque socket's options plus zeromq.js's `context`. */
 export type ZeromqSocketOptions<O> = O & { context?: Context };
-type Ctor<S, O> = new (options?: ZeromqSocketOptions<O>) => S;
+/** A facade socket class (for draft.ts and the v5 API). */
+export type Ctor<S, O> = new (options?: ZeromqSocketOptions<O>) => S;
 
 /** A PAIR socket (zeromq.js `Pair`). */
 export type Pair = ZeromqSocket<MPair, 0>;
@@ -137,6 +142,8 @@ export type Push = ZeromqSocket<MPush, 8, ReceiveMembers>;
 export type XPublisher = ZeromqSocket<MXPublisher, 9>;
 /** An XSUB socket (zeromq.js `XSubscriber`). */
 export type XSubscriber = ZeromqSocket<MXSubscriber, 10>;
+/** A STREAM socket (zeromq.js `Stream`): raw TCP/IPC peers. */
+export type Stream = ZeromqSocket<MStream, 11>;
 
 // ---------------------------------------------------------------------------- classes
 
@@ -162,6 +169,8 @@ export const Push: Ctor<Push, PushOptions> = zeromqSocket(MPush, 8) as never;
 export const XPublisher: Ctor<XPublisher, XPublisherOptions> = zeromqSocket(MXPublisher, 9) as never;
 /** An XSUB socket (zeromq.js `XSubscriber`). */
 export const XSubscriber: Ctor<XSubscriber, SubscriberOptions> = zeromqSocket(MXSubscriber, 10) as never;
+/** A STREAM socket (zeromq.js `Stream`). */
+export const Stream: Ctor<Stream, StreamOptions> = zeromqSocket(MStream, 11) as never;
 
 /** Any socket of this package (zeromq.js's abstract `Socket`). */
 export type Socket = ZeromqSocket<CoreSocket<unknown, unknown[]>, number>;

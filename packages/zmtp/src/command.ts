@@ -7,6 +7,7 @@
  *   PING   data = ttl(2, BE, tenths of a second) context(0-16 bytes)
  *   PONG   data = context(0-16 bytes)
  *   SUBSCRIBE / CANCEL data = topic prefix
+ *   JOIN / LEAVE data = group (RADIO/DISH, RFC 48; at most 255 bytes in libzmq 4.3)
  *
  * Property names are case-insensitive: parsed metadata is keyed by lower-case name.
  */
@@ -160,4 +161,23 @@ export function encodeSubscribe(prefix: Uint8Array): Buffer {
 /** Encode a CANCEL command frame (ZMTP 3.1 peers). */
 export function encodeCancel(prefix: Uint8Array): Buffer {
   return encodeCommand('CANCEL', prefix);
+}
+
+/**
+ * Longest RADIO/DISH group, in bytes (libzmq 4.3's `ZMQ_GROUP_MAX_LENGTH`). libzmq's DISH
+ * drops a RADIO peer whose group frame is longer, and its RADIO cannot store a longer JOIN.
+ */
+export const GROUP_MAX_LENGTH = 255;
+
+/**
+ * Encode a JOIN command frame (a DISH joining `group`; RFC 48). libzmq sends it as a
+ * command to ZMTP 3.0 and 3.1 peers alike: `\x04JOIN` + group, COMMAND flag, no MORE.
+ */
+export function encodeJoin(group: Uint8Array): Buffer {
+  return encodeCommand('JOIN', group);
+}
+
+/** Encode a LEAVE command frame (a DISH leaving `group`): `\x05LEAVE` + group. */
+export function encodeLeave(group: Uint8Array): Buffer {
+  return encodeCommand('LEAVE', group);
 }

@@ -52,6 +52,8 @@ export type ErrorCode =
   | 'EBUSY'
   /** The peer reset the connection. */
   | 'ECONNRESET'
+  /** A raw (STREAM) peer closed its connection (libzmq reports `EPIPE`). */
+  | 'EPIPE'
   /** The connection was aborted locally (e.g. by the transport) before it completed. */
   | 'ECONNABORTED'
   /** Too many sockets: a context's `maxSockets` is reached (libzmq's `zmq_socket` reports EMFILE). */
@@ -74,6 +76,7 @@ export const ERRNO: Readonly<Record<ErrorCode, number>> = Object.freeze({
   EBUSY: 16,
   EINVAL: 22,
   EMFILE: 24,
+  EPIPE: 32,
   EPROTO: 71,
   EMSGSIZE: 90,
   EPROTONOSUPPORT: 93,

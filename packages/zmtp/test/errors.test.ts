@@ -21,6 +21,7 @@ const EXPECTED: Record<ErrorCode, number> = {
   EBUSY: 16,
   EINVAL: 22,
   EMFILE: 24,
+  EPIPE: 32,
   EPROTO: 71,
   EMSGSIZE: 90,
   EPROTONOSUPPORT: 93,

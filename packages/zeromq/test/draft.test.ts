@@ -1,0 +1,88 @@
+/**
+ * `@monocoque/zeromq/draft` next to npm `zeromq/draft` (libzmq 4.3.5 with draft sockets),
+ * in one process over loopback TCP.
+ */
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import * as ours from '@monocoque/zeromq/draft';
+import * as oursV6 from '@monocoque/zeromq';
+
+const require = createRequire(import.meta.url);
+const theirs = require('zeromq/draft') as typeof ours;
+
+describe('zeromq/draft', () => {
+  it('Radio and Dish have the same types and refuse the same calls', () => {
+    const shape = (zmq: typeof ours) => {
+      const radio = new zmq.Radio();
+      const dish = new zmq.Dish();
+      try {
+        return { types: [radio.type, dish.type], dishJoin: typeof dish.join, radioReceive: typeof (radio as unknown as { receive?: unknown }).receive === 'function' };
+      } finally {
+        radio.close();
+        dish.close();
+      }
+    };
+    const a = shape(ours);
+    expect(a.types).toEqual(shape(theirs).types);
+    expect(a.dishJoin).toBe('function');
+  });
+
+  it('our Radio reaches a libzmq Dish that joined the group, and only that group', async () => {
+    const radio = new ours.Radio();
+    const dish = new theirs.Dish({ receiveTimeout: 5000 });
+    try {
+      await radio.bind('tcp://127.0.0.1:*');
+      dish.join('weather');
+      dish.connect(radio.lastEndpoint!);
+      const got = dish.receive(); // libzmq's DISH attaches peers while a receive is pending
+      // The JOIN travels after the handshake: send until it has arrived.
+      let received: [Buffer, { group: Buffer }] | undefined;
+      void got.then((m) => (received = m as never));
+      for (let i = 0; received === undefined && i < 500; i++) {
+        await radio.send('other', { group: 'traffic' });
+        await radio.send('sunny', { group: 'weather' });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const [payload, { group }] = await got;
+      expect([String(payload), String(group)]).toEqual(['sunny', 'weather']);
+    } finally {
+      radio.close();
+      dish.close();
+    }
+  });
+
+  it('Datagram needs UDP, which is not implemented: EPROTONOSUPPORT', () => {
+    expect(() => new ours.Datagram()).toThrow(expect.objectContaining({ code: 'EPROTONOSUPPORT' }));
+  });
+
+  it('new Socket(14) makes a Radio once the draft entry is loaded', () => {
+    const s = new oursV6.Socket(14);
+    try {
+      expect(s.type).toBe(14);
+      expect(s).toBeInstanceOf(ours.Radio);
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('Stream through the facade', () => {
+  it('has type 11 and talks to a libzmq STREAM peer', async () => {
+    const zmq = require('zeromq') as typeof oursV6;
+    const server = new oursV6.Stream();
+    const client = new zmq.Stream();
+    try {
+      expect(server.type).toBe(11);
+      await server.bind('tcp://127.0.0.1:*');
+      client.connect(server.lastEndpoint!, { routingId: 'c' });
+      const [id, hello] = await server.receive(); // connect notification
+      expect(hello!.length).toBe(0);
+      await client.send(['c', 'ping']);
+      const [id2, data] = await server.receive();
+      expect([id2!.equals(id!), String(data)]).toEqual([true, 'ping']);
+    } finally {
+      server.close();
+      client.close();
+    }
+  });
+});
