@@ -50,7 +50,7 @@ export interface Parsed {
 export function parse(args: string[], options: Options, endpointPositionals = true): Parsed {
   let result;
   try {
-    result = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
+    result = parseArgs({ args: attachValues(args, options), options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
@@ -69,6 +69,31 @@ export function parse(args: string[], options: Options, endpointPositionals = tr
     } else mode = undefined; // `--`
   }
   return { values: result.values as Values, positionals, endpoints };
+}
+
+/**
+ * An option that takes a value takes the next argument whatever it looks like, as getopt
+ * does: Z85 keys and messages may start with `-` (parseArgs alone refuses `--curve-secret-key
+ * -6/o5...` as ambiguous). Rewritten as `--name=value` / `-xvalue` before parsing.
+ */
+function attachValues(args: readonly string[], options: Options): string[] {
+  const shorts = new Map<string, string>();
+  for (const [name, o] of Object.entries(options)) if (o.short !== undefined) shorts.set(o.short, name);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const name = a.startsWith('--') && !a.includes('=') ? a.slice(2) : /^-[^-]$/.test(a) ? shorts.get(a.slice(1)) : undefined;
+    const next = args[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && next.startsWith('-')) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** A string option, or undefined. */

@@ -35,7 +35,7 @@ Commands:
   rep --bind EP [--echo]            print requests; answer with the next line, or --echo
   monitor <type> --bind|--connect EP
                                     print the socket's connection events with the peer
-  proxy --frontend T@EP --backend T@EP
+  proxy --frontend T@EP --backend T@EP [--capture T@EP]
                                     forward both ways (router/dealer, xsub/xpub, pull/push)
   keygen [--json]                   make a CURVE key pair (Z85)
   bench push|pull|req|rep ...       measure throughput or latency against any ZeroMQ peer
@@ -110,14 +110,16 @@ ${SECURITY}
 
 ${EXIT}`,
 
-  proxy: `Usage: monocoque proxy --frontend SPEC --backend SPEC [-v]
+  proxy: `Usage: monocoque proxy --frontend SPEC --backend SPEC [--capture SPEC]
 
-Forwards messages between two sockets, in both directions at once, frames intact.
-SPEC is <type>@<endpoint> to bind or '<type>><endpoint>' to connect (quote the >):
+Forwards messages between two sockets (zmq_proxy, @monocoque/proxy), in both directions
+at once, frames intact. SPEC is <type>@<endpoint> to bind or '<type>><endpoint>' to
+connect (quote the >):
   monocoque proxy --frontend router@tcp://*:5559 --backend dealer@tcp://*:5560
   monocoque proxy --frontend xsub@tcp://*:5557 --backend xpub@tcp://*:5558
   monocoque proxy --frontend pull@tcp://*:5555 --backend 'push>tcp://sink:5556'
-Runs until SIGINT/SIGTERM. -v prints how many messages went each way on exit.
+  --capture SPEC   a socket (e.g. pub@tcp://*:5570) that gets a copy of every message
+Runs until SIGINT/SIGTERM.
 
 ${EXIT}`,
 

@@ -10,5 +10,5 @@ export { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, EXIT_SIGINT, EXIT_SIGTERM, RuntimeEr
 export { Output } from './output.js';
 export { type InputFormat, type OutputFormat, formatMessage, parseInputLine } from './format.js';
 export { SOCKET_TYPES, type CliSocketType } from './sockets.js';
-export { type SocketSpec, parseSocketSpec, forward } from './commands/proxy.js';
+export { type SocketSpec, parseSocketSpec } from './commands/proxy.js';
 export { type BenchSummary, percentile } from './commands/bench.js';

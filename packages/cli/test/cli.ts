@@ -22,7 +22,7 @@ function newestSource(dir: string): number {
 
 /** Build the CLI when needed; fail with what to do when its dependencies are not built. */
 export function ensureBuilt(): void {
-  for (const dep of ['core', 'curve', 'pubsub', 'reqrep', 'pipeline', 'router', 'dealer', 'pair']) {
+  for (const dep of ['core', 'curve', 'pubsub', 'reqrep', 'pipeline', 'router', 'dealer', 'pair', 'proxy']) {
     if (!existsSync(join(pkgDir, `../${dep}/dist/index.js`))) throw new Error(`packages/${dep} is not built: run \`pnpm build\` before the CLI tests`);
   }
   const stale = () => !existsSync(BIN) || statSync(BIN).mtimeMs < Math.max(newestSource(join(pkgDir, 'src')), statSync(join(pkgDir, 'tsup.config.mjs')).mtimeMs);

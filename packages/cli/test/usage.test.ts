@@ -1,5 +1,6 @@
 /** `--help`, `--version` and usage errors (exit 2), on the built bin. */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, killAll, run } from './cli.js';
 
@@ -31,6 +32,18 @@ describe('help and version', () => {
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     const r = await run(['--version']);
     expect(r).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+});
+
+describe('option values that start with a dash', () => {
+  it('are taken as values: a Z85 key may begin with "-", a message with "--"', async () => {
+    const zmq = createRequire(import.meta.url)('zeromq') as typeof import('zeromq');
+    let pair = zmq.curveKeyPair();
+    for (let i = 0; i < 20_000 && !pair.secretKey.startsWith('-'); i++) pair = zmq.curveKeyPair();
+    expect(pair.secretKey.startsWith('-'), 'a secret key starting with "-" (1 in 85 are)').toBe(true);
+    const r = await run(['keygen', '--secret', pair.secretKey]);
+    expect(r.stderr).toBe('');
+    expect(r).toMatchObject({ code: 0, stdout: `public-key: ${pair.publicKey}\nsecret-key: ${pair.secretKey}\n` });
   });
 });
 
