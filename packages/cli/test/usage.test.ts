@@ -76,3 +76,28 @@ describe('usage errors exit 2 with a message', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('CURVE is loaded only when a CURVE flag is given', () => {
+  it('records which @monocoque/curve entries the bin resolves', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync: read, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { execFile } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'monocoque-cli-hooks-'));
+    const log = join(dir, 'resolved.log');
+    writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  if (specifier.startsWith('@monocoque/curve')) appendFileSync(${JSON.stringify(log)}, specifier + '\\n');\n  return next(specifier, context);\n}\n`);
+    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(join(dir, 'hooks.mjs'))}, import.meta.url);\n`);
+    const { BIN } = await import('./cli.js');
+    const runWithHooks = (args: string[]) =>
+      new Promise<number>((resolve) => {
+        const child = execFile(process.execPath, ['--import', join(dir, 'register.mjs'), BIN, ...args], { timeout: 10_000 }, () => {});
+        child.once('close', (code) => resolve(code ?? -1));
+      });
+    const resolved = () => (existsSync(log) ? read(log, 'utf8') : '');
+    expect(await runWithHooks(['pull', '--bind', 'tcp://127.0.0.1:*', '--timeout', '100'])).toBe(1);
+    expect(resolved()).toBe('');
+    const zmq = createRequire(import.meta.url)('zeromq') as typeof import('zeromq');
+    expect(await runWithHooks(['pull', '--bind', 'tcp://127.0.0.1:*', '--timeout', '100', '--curve-server', '--curve-secret-key', zmq.curveKeyPair().secretKey])).toBe(1);
+    expect(resolved()).toMatch(/^@monocoque\/curve\/register$/m);
+  });
+});
