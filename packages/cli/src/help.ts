@@ -146,7 +146,8 @@ Pair push with pull and req with rep (either side may bind).
   -s, --size BYTES   message size, sending side (default 100)
   -t, --timeout MS   fail (exit 1) when waiting longer than MS for the peer or a message
   --json             the summary as one JSON object
-A progress line is drawn on stderr when it is a terminal. MB is 10^6 bytes.
+A progress line is drawn on stderr when it is a terminal. MB is 10^6 bytes (req/rep:
+the requests' payload).
 
 ${ENDPOINTS}
 

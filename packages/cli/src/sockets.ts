@@ -172,7 +172,8 @@ export async function openEndpoints(socket: Socket, endpoints: readonly Endpoint
       }
     } catch (error) {
       if (isZmqError(error) && (error.code === 'EINVAL' || error.code === 'EPROTONOSUPPORT')) throw new UsageError(`--${mode} ${address}: ${error.message}`);
-      throw new RuntimeError(`${mode} ${address}: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      throw new RuntimeError(message.includes(address) ? message : `${mode} ${address}: ${message}`);
     }
   }
 }

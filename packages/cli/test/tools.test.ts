@@ -177,7 +177,7 @@ describe('bench', () => {
     const r = await run(['bench', 'req', '--connect', rep.lastEndpoint!, '--count', '500', '--size', '32', '--json', '--timeout', '5000'], undefined, 20_000);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as { mode: string; messages: number; latencyMicros: Record<string, number> };
-    expect(s).toMatchObject({ mode: 'req', messages: 500 });
+    expect(s).toMatchObject({ mode: 'req', messages: 500, size: 32 });
     const l = s.latencyMicros;
     expect(l.min).toBeGreaterThan(0);
     expect(l.min).toBeLessThanOrEqual(l.p50!);

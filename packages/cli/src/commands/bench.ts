@@ -12,7 +12,8 @@
  * - `rep` answers `--count` requests with the request itself (the echo `req` expects).
  *
  * A live progress line is drawn on stderr only when stderr is a terminal; the summary goes
- * to stdout, as text or `--json`. MB is 10^6 bytes.
+ * to stdout, as text or `--json`. MB is 10^6 bytes; for req and rep, MB/s counts the
+ * requests' payload (the replies carry as much again).
  */
 import type { Socket } from '@monocoque/core';
 import { ENDPOINT_OPTIONS, type Options, flag, int, noPositionals, parse } from '../args.js';
@@ -217,7 +218,7 @@ async function run(mode: Mode, socket: Socket, count: number, size: number, time
         progress.stop();
       }
       const ms = performance.now() - t0;
-      const summary = summarize(mode, done, done * size * 2, ms);
+      const summary = summarize(mode, done, done * size, ms);
       const sorted = rtts.subarray(0, done).sort();
       let total = 0;
       for (const v of sorted) total += v;
@@ -248,7 +249,7 @@ async function run(mode: Mode, socket: Socket, count: number, size: number, time
       } finally {
         progress.stop();
       }
-      return summarize(mode, done, bytes * 2, performance.now() - t0);
+      return summarize(mode, done, bytes, performance.now() - t0);
     }
   }
 }
