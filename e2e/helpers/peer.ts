@@ -32,7 +32,14 @@ export type SocketType =
   | 'XSUB'
   | 'STREAM'
   | 'RADIO'
-  | 'DISH';
+  | 'DISH'
+  // ---- draft socket types (SERVER/CLIENT, SCATTER/GATHER, CHANNEL; zeromq.js has no PEER) ----
+  | 'SERVER'
+  | 'CLIENT'
+  | 'SCATTER'
+  | 'GATHER'
+  | 'CHANNEL';
+  // ---- end draft socket types ----
 
 export type Frame = string | Buffer | Uint8Array;
 export type Message = Frame | Frame[];
@@ -500,6 +507,30 @@ export class PeerSocket {
   async sendMany(msg: Message, count: number, timeoutMs = 20_000): Promise<void> {
     await this.req('sendMany', { frames: encodeFrames(msg), count }, timeoutMs);
   }
+  // ---- draft socket types: routing ids (SERVER) ----
+  /** SERVER: send a single-part message to the peer with `routingId` (zeromq.js's `send(msg, { routingId })`). */
+  async sendTo(routingId: number, msg: Message, opts: { timeoutMs?: number } = {}): Promise<void> {
+    const bound = (opts.timeoutMs ?? 0) + 10_000;
+    await this.req('send', { frames: encodeFrames(msg), timeoutMs: opts.timeoutMs, routingId }, bound);
+  }
+  /**
+   * Receive exactly `count` messages with the metadata zeromq.js's draft sockets return
+   * after the frames (SERVER: `{ routingId }`); `meta` is null for the other types.
+   */
+  async receiveWithMeta(count = 1, timeoutMs = 5000): Promise<Array<{ frames: Buffer[]; meta: Record<string, unknown> | null }>> {
+    const r = await this.req('receive', { count, timeoutMs }, timeoutMs + 10_000);
+    const messages = (r.messages as string[][]).map((m) => m.map((f) => Buffer.from(f, 'base64')));
+    if (messages.length < count) {
+      throw new Error(`zmq peer ${this.type}: expected ${count} message(s) within ${timeoutMs} ms, got ${messages.length}: ${summarize(messages)}`);
+    }
+    const metas = (r.metas as Array<Record<string, unknown> | null> | undefined) ?? [];
+    return messages.map((frames, i) => {
+      const meta = metas[i] ?? null;
+      return { frames, meta: meta && Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, decodeOption(v)])) };
+    });
+  }
+  // ---- end draft socket types ----
+
   /** Receive exactly `count` messages within `timeoutMs` or throw (with what did arrive). */
   async receive(count = 1, timeoutMs = 5000): Promise<Buffer[][]> {
     const msgs = await this.receiveUpTo(count, timeoutMs);

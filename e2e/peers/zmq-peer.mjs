@@ -58,6 +58,16 @@
 // recorded as its frames after the ROUTER envelope (routing id + empty delimiter), i.e.
 // [version, request id, domain, address, identity, mechanism, ...credentials].
 // Socket types: PAIR PUB SUB REQ REP DEALER ROUTER PULL PUSH XPUB XSUB STREAM, and RADIO DISH (draft).
+//
+// ---- Draft socket types (libzmq 4.3 draft API, via `zeromq/draft`) ----
+// SERVER CLIENT SCATTER GATHER (zeromq.js's draft classes) and CHANNEL (type 20 through
+// zeromq.js's generic Socket; zeromq.js has no class for it). PEER (19) is not offered:
+// zeromq.js attaches a routing id to sends and receives only for SERVER and has no
+// zmq_connect_peer, so a PEER could neither address nor identify anyone.
+//   send     {frames, routingId?}  SERVER: the routing id to send to (zeromq.js's send(msg, {routingId}))
+//   receive  -> {messages, metas}  metas[i]: the metadata object zeromq.js returned after the frames of
+//                                  message i (SERVER: {routingId}), binary values as {"$b64"}; null if none
+// ---- end draft socket types ----
 // Sends and receives on one socket are each serialised (one chain for sends, one for
 // receives), bind/unbind on a third chain that sends and receives also wait for;
 // everything else runs as it arrives. The process exits when stdin closes.
@@ -163,6 +173,29 @@ async function radioDishOp(e, req) {
   throw fail(`unknown op ${req.op}`, 'EINVAL');
 }
 // ---- end RADIO/DISH ----
+
+// ---- Draft socket types (SERVER/CLIENT, SCATTER/GATHER, CHANNEL) ----
+// Loaded on first use only: importing zeromq/draft prints an "experimental" warning, and
+// peers that make no draft socket should run exactly as before.
+const DRAFT_TYPES = new Set(['SERVER', 'CLIENT', 'SCATTER', 'GATHER', 'CHANNEL']);
+async function loadDraftTypes() {
+  if (CLASSES.SERVER) return;
+  const draft = await import('zeromq/draft.js');
+  // CHANNEL: zeromq.js has no class; make one on its generic Socket, with the send/receive
+  // options Pair has (zeromq.js defines those per class, not on Socket).
+  class Channel extends zmq.Socket {
+    constructor(options) {
+      super(20, options);
+    }
+  }
+  for (const [name, desc] of Object.entries(Object.getOwnPropertyDescriptors(zmq.Pair.prototype))) {
+    if (name !== 'constructor' && !(name in Channel.prototype)) Object.defineProperty(Channel.prototype, name, desc);
+  }
+  Object.assign(CLASSES, { SERVER: draft.Server, CLIENT: draft.Client, SCATTER: draft.Scatter, GATHER: draft.Gather, CHANNEL: Channel });
+  NO_SEND.add('GATHER');
+  NO_RECEIVE.add('SCATTER');
+}
+// ---- end draft socket types ----
 
 const sockets = new Map(); // handle -> { sock, type, events: [], waiters: Set, sendChain, recvChain }
 let nextHandle = 1;
@@ -273,13 +306,15 @@ function control(e, fn) {
   return p;
 }
 
-async function doSend(e, frames, timeoutMs) {
+async function doSend(e, frames, timeoutMs, routingId) {
   const msg = frames.map((f) => Buffer.from(f, 'base64'));
   if (typeof e.sock.send !== 'function' || NO_SEND.has(e.type)) throw fail(`socket type ${e.type} cannot send`, 'ENOTSUP');
   const prev = e.sock.sendTimeout;
   if (timeoutMs !== undefined && timeoutMs !== null) e.sock.sendTimeout = Math.max(0, Math.floor(timeoutMs));
   try {
-    await e.sock.send(msg);
+    // Draft SERVER: the routing id travels in send()'s second argument.
+    if (routingId !== undefined && routingId !== null) await e.sock.send(msg, { routingId });
+    else await e.sock.send(msg);
   } finally {
     if (!e.sock.closed && timeoutMs !== undefined && timeoutMs !== null) e.sock.sendTimeout = prev;
   }
@@ -290,6 +325,7 @@ async function doReceive(e, count, timeoutMs) {
   const deadline = Date.now() + Math.max(0, timeoutMs);
   const prev = e.sock.receiveTimeout;
   const messages = [];
+  const metas = []; // draft types: the metadata object after the frames (SERVER {routingId}), else null
   let timedOut = false;
   try {
     while (messages.length < count) {
@@ -301,6 +337,9 @@ async function doReceive(e, count, timeoutMs) {
       e.sock.receiveTimeout = Math.max(1, remaining);
       try {
         const msg = await e.sock.receive();
+        const last = msg[msg.length - 1];
+        const meta = last && !(last instanceof Uint8Array) ? msg.pop() : null;
+        metas.push(meta && Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, encodeValue(v)])));
         messages.push(msg.map((f) => Buffer.from(f).toString('base64')));
       } catch (err) {
         if (err && err.code === 'EAGAIN') {
@@ -313,7 +352,7 @@ async function doReceive(e, count, timeoutMs) {
   } finally {
     if (!e.sock.closed) e.sock.receiveTimeout = prev;
   }
-  return { messages, timedOut };
+  return { messages, metas, timedOut };
 }
 
 function waitEvent(e, type, count, timeoutMs) {
@@ -444,6 +483,7 @@ async function handle(req) {
       return { requests };
     }
     case 'socket':
+      if (DRAFT_TYPES.has(String(req.type).toUpperCase())) await loadDraftTypes(); // draft socket types
       return { socket: createSocket(req.type, req.options ?? {}) };
     case 'exit':
       setImmediate(shutdown);
@@ -472,7 +512,7 @@ async function handle(req) {
       sock.disconnect(req.endpoint);
       return {};
     case 'send':
-      await chain(e, 'sendChain', () => doSend(e, req.frames ?? [], req.timeoutMs));
+      await chain(e, 'sendChain', () => doSend(e, req.frames ?? [], req.timeoutMs, req.routingId));
       return {};
     case 'sendMany':
       return chain(e, 'sendChain', async () => {

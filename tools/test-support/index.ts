@@ -64,7 +64,7 @@ export async function stillPending(p: Promise<unknown>, ms = 50): Promise<boolea
 }
 
 /** Wait until `n` `handshake` events were seen on `sock` (counting from now). */
-export function handshakes(sock: Socket, n: number, ms = 3000): Promise<void> {
+export function handshakes(sock: Pick<Socket, 'events'>, n: number, ms = 3000): Promise<void> {
   let seen = 0;
   let listener: (() => void) | undefined;
   const p = new Promise<void>((resolve) => {

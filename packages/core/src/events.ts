@@ -129,6 +129,15 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
     };
   }
 
+  /**
+   * Stop observing (zeromq.js's `Observer.close()`): the observer ends now, as if the socket
+   * had closed (`end` is delivered, iteration finishes, `closed` becomes true); later socket
+   * events are not delivered. The socket itself is unaffected.
+   */
+  close(): void {
+    if (!this.ended) this.emit({ type: 'end', address: '' });
+  }
+
   /** @internal Deliver an event. */
   emit(event: SocketEvent): void {
     if (this.ended) return;

@@ -102,9 +102,10 @@ describe.each(['inproc', 'tcp'] as const)('PUB/SUB over %s', (transport) => {
     await nothing(sub);
   });
 
-  it.skipIf(transport === 'inproc')('re-sends subscriptions when the publisher comes back', async () => {
+  // Not defined for inproc: an inproc peer cannot go away and come back (no reconnection).
+  if (transport !== 'inproc') it('re-sends subscriptions when the publisher comes back', async () => {
     const pub1 = track(new Publisher({ linger: 0 }));
-    await pub1.bind(transport === 'inproc' ? inproc() : 'tcp://127.0.0.1:*');
+    await pub1.bind('tcp://127.0.0.1:*');
     const ep = pub1.lastEndpoint!;
     const sub = track(new Subscriber({ linger: 0, reconnectInterval: 20 }));
     sub.subscribe('R');

@@ -148,29 +148,29 @@ export type Stream = ZeromqSocket<MStream, 11>;
 // ---------------------------------------------------------------------------- classes
 
 /** A PAIR socket (zeromq.js `Pair`). */
-export const Pair: Ctor<Pair, PairOptions> = zeromqSocket(MPair, 0) as never;
+export const Pair: Ctor<Pair, PairOptions> = zeromqSocket(MPair, 0, 'Pair') as never;
 /** A PUB socket (zeromq.js `Publisher`). */
-export const Publisher: Ctor<Publisher, PublisherOptions> = zeromqSocket(MPublisher, 1) as never;
+export const Publisher: Ctor<Publisher, PublisherOptions> = zeromqSocket(MPublisher, 1, 'Publisher') as never;
 /** A SUB socket (zeromq.js `Subscriber`). */
-export const Subscriber: Ctor<Subscriber, SubscriberOptions> = zeromqSocket(MSubscriber, 2) as never;
+export const Subscriber: Ctor<Subscriber, SubscriberOptions> = zeromqSocket(MSubscriber, 2, 'Subscriber') as never;
 /** A REQ socket (zeromq.js `Request`). */
-export const Request: Ctor<Request, RequestOptions> = zeromqSocket(MRequest, 3) as never;
+export const Request: Ctor<Request, RequestOptions> = zeromqSocket(MRequest, 3, 'Request') as never;
 /** A REP socket (zeromq.js `Reply`). */
-export const Reply: Ctor<Reply, ReplyOptions> = zeromqSocket(MReply, 4) as never;
+export const Reply: Ctor<Reply, ReplyOptions> = zeromqSocket(MReply, 4, 'Reply') as never;
 /** A DEALER socket (zeromq.js `Dealer`). */
-export const Dealer: Ctor<Dealer, DealerOptions> = zeromqSocket(MDealer, 5) as never;
+export const Dealer: Ctor<Dealer, DealerOptions> = zeromqSocket(MDealer, 5, 'Dealer') as never;
 /** A ROUTER socket (zeromq.js `Router`). */
-export const Router: Ctor<Router, RouterOptions> = zeromqSocket(MRouter, 6) as never;
+export const Router: Ctor<Router, RouterOptions> = zeromqSocket(MRouter, 6, 'Router') as never;
 /** A PULL socket (zeromq.js `Pull`). */
-export const Pull: Ctor<Pull, PullOptions> = zeromqSocket(MPull, 7) as never;
+export const Pull: Ctor<Pull, PullOptions> = zeromqSocket(MPull, 7, 'Pull') as never;
 /** A PUSH socket (zeromq.js `Push`). */
-export const Push: Ctor<Push, PushOptions> = zeromqSocket(MPush, 8) as never;
+export const Push: Ctor<Push, PushOptions> = zeromqSocket(MPush, 8, 'Push') as never;
 /** An XPUB socket (zeromq.js `XPublisher`). */
-export const XPublisher: Ctor<XPublisher, XPublisherOptions> = zeromqSocket(MXPublisher, 9) as never;
+export const XPublisher: Ctor<XPublisher, XPublisherOptions> = zeromqSocket(MXPublisher, 9, 'XPublisher') as never;
 /** An XSUB socket (zeromq.js `XSubscriber`). */
-export const XSubscriber: Ctor<XSubscriber, SubscriberOptions> = zeromqSocket(MXSubscriber, 10) as never;
+export const XSubscriber: Ctor<XSubscriber, SubscriberOptions> = zeromqSocket(MXSubscriber, 10, 'XSubscriber') as never;
 /** A STREAM socket (zeromq.js `Stream`). */
-export const Stream: Ctor<Stream, StreamOptions> = zeromqSocket(MStream, 11) as never;
+export const Stream: Ctor<Stream, StreamOptions> = zeromqSocket(MStream, 11, 'Stream') as never;
 
 /** Any socket of this package (zeromq.js's abstract `Socket`). */
 export type Socket = ZeromqSocket<CoreSocket<unknown, unknown[]>, number>;

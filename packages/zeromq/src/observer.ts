@@ -23,7 +23,7 @@ export class Observer extends SocketEvents {
   }
 
   /** Stop observing: the observer ends (`closed` becomes true) and the socket is unaffected. */
-  close(): void {
+  override close(): void {
     if (this.closed) return;
     this.#source.off('*', this.#forward);
     this.#deliver.call(this, { type: 'end', address: '' });

@@ -1,7 +1,7 @@
 /**
  * The zeromq.js v6 socket surface over Monocoque's socket classes.
  *
- * `zeromqSocket(Base, type)` derives, from a Monocoque pattern class, the class this
+ * `zeromqSocket(Base, type, name)` derives, from a Monocoque pattern class, the class this
  * package exports under zeromq.js's name. It changes only what zeromq.js code can
  * observe, and keeps Monocoque's behaviour wherever that cannot break such code:
  *
@@ -35,7 +35,27 @@ interface FacadeState {
   released: boolean;
   /** Undo of the ZAP handler installed by binding `inproc://zeromq.zap.01`. */
   zap: (() => void) | undefined;
+  /** REQ/REP calls refused with EFSM, waiting for the other operation (see {@link StateWaiter}). */
+  waiting: StateWaiter[];
+  keepAlive: NodeJS.Timeout | undefined;
 }
+
+/**
+ * zeromq.js polls libzmq until a call succeeds or its timeout elapses, so a REQ `receive()`
+ * before any `send()`, a REQ `send()` before the reply was received, and the REP mirror
+ * images wait for the other operation instead of failing with EFSM (which they report only
+ * when the timeout elapses). Monocoque's REQ/REP refuse at once; the facade waits: a call
+ * refused with EFSM is retried after the next call of the other kind.
+ */
+interface StateWaiter {
+  /** The operation whose next call may make this one possible. */
+  readonly after: 'send' | 'receive';
+  wake(): void;
+  cancel(error: ZmqError): void;
+}
+
+const REQ = 3;
+const REP = 4;
 
 const STATE = Symbol('monocoque.zeromq.state');
 const NO_LIMIT = 2_147_483_647;
@@ -44,8 +64,14 @@ type AnySocket = CoreSocket<unknown, unknown[]>;
 type Internal = AnySocket & { [STATE]: FacadeState };
 type CoreClass = new (options?: never) => object;
 
-/** Every facade class, by libzmq socket type number (for `new Socket(type)`). */
-export const CLASSES = new Map<number, new (options?: object) => AnySocket>();
+const REGISTRY = Symbol.for('monocoque.zeromq.classes');
+
+/**
+ * Every facade class, by libzmq socket type number (for `new Socket(type)`). One registry
+ * per process, shared by the package's entries and by every loaded copy (ESM and CJS), so
+ * that classes defined by `./draft` are found by the main entry's `Socket`.
+ */
+export const CLASSES: Map<number, new (options?: object) => AnySocket> = ((globalThis as { [REGISTRY]?: Map<number, new (options?: object) => AnySocket> })[REGISTRY] ??= new Map());
 
 function isFrame(value: unknown): boolean {
   return typeof value === 'string' || value instanceof Uint8Array || value === null || typeof value === 'number' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
@@ -87,7 +113,7 @@ function optionName(id: unknown): string {
  * Derive the zeromq.js class for socket type number `type` from the Monocoque class `Base`.
  * The result is registered for `new Socket(type)`.
  */
-export function zeromqSocket(Base: CoreClass, type: number): unknown {
+export function zeromqSocket(Base: CoreClass, type: number, name: string): unknown {
   // The pattern class is concrete; typed as the socket base, whose hooks it implements.
   const Parent = Base as unknown as new (options?: object) => AnySocket;
   // @ts-expect-error -- Parent is a concrete pattern class at run time (see above)
@@ -107,7 +133,7 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
         throw toZeromqError(error);
       }
       Object.defineProperty(this, 'type', { value: type, writable: false, enumerable: true, configurable: false });
-      Object.defineProperty(this, STATE, { value: { context: ctx, blocked: false, closeRequested: false, released: false, zap: undefined } satisfies FacadeState });
+      Object.defineProperty(this, STATE, { value: { context: ctx, blocked: false, closeRequested: false, released: false, zap: undefined, waiting: [], keepAlive: undefined } satisfies FacadeState });
       this.sealAs(ZeromqSocket as never);
     }
 
@@ -219,6 +245,9 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
       }
       this.stopZap(state);
       super.close();
+      const waiting = state.waiting.splice(0);
+      for (const w of waiting) w.cancel(toZeromqError(new ZmqError('EAGAIN', 'the call was cancelled: the socket was closed while it waited')) as ZmqError);
+      this.settleKeepAlive(state);
     }
 
     override send(message: MessageLike, ...args: unknown[]): Promise<void> {
@@ -228,7 +257,70 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
       } catch (error) {
         return Promise.reject(error);
       }
-      return super.send(m, ...args);
+      const sent = super.send(m, ...args);
+      if (type !== REQ && type !== REP) return sent;
+      this.stateChanged('send');
+      return sent.catch((error: ZmqError) => this.retryAfter('receive', error, this.sendTimeout, () => this.send(m, ...args)));
+    }
+
+    override receive(): Promise<never> {
+      const received = super.receive() as Promise<never>;
+      if (type !== REQ && type !== REP) return received;
+      return received.then(
+        (message) => {
+          this.stateChanged('receive');
+          return message;
+        },
+        (error: ZmqError) => this.retryAfter('send', error, this.receiveTimeout, () => this.receive()),
+      );
+    }
+
+    /** An operation of kind `op` was made: calls waiting for it try again. */
+    private stateChanged(op: 'send' | 'receive'): void {
+      const state = (this as unknown as Internal)[STATE];
+      if (state.waiting.length === 0) return;
+      const ready = state.waiting.filter((w) => w.after === op);
+      state.waiting = state.waiting.filter((w) => w.after !== op);
+      this.settleKeepAlive(state);
+      for (const w of ready) w.wake();
+    }
+
+    /** EFSM: wait (up to `timeout` ms) for an operation of kind `after`, then `retry`. */
+    private retryAfter<T>(after: 'send' | 'receive', error: ZmqError, timeout: number, retry: () => Promise<T>): Promise<T> {
+      if (error.code !== 'EFSM' || timeout === 0 || this.closed) return Promise.reject(error);
+      const state = (this as unknown as Internal)[STATE];
+      return new Promise<T>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const waiter: StateWaiter = {
+          after,
+          wake: () => {
+            clearTimeout(timer);
+            retry().then(resolve, reject);
+          },
+          cancel: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        };
+        if (timeout > 0) {
+          timer = setTimeout(() => {
+            state.waiting = state.waiting.filter((w) => w !== waiter);
+            this.settleKeepAlive(state);
+            reject(error); // as zeromq.js: the state error, once the timeout elapsed
+          }, timeout);
+        }
+        state.waiting.push(waiter);
+        this.settleKeepAlive(state);
+      });
+    }
+
+    /** A waiting call keeps the process alive, as every pending call does. */
+    private settleKeepAlive(state: FacadeState): void {
+      if (state.waiting.length > 0) state.keepAlive ??= setInterval(() => {}, 1 << 30);
+      else if (state.keepAlive !== undefined) {
+        clearInterval(state.keepAlive);
+        state.keepAlive = undefined;
+      }
     }
 
     override write(message: MessageLike, ...args: unknown[]): boolean {
@@ -294,8 +386,8 @@ export function zeromqSocket(Base: CoreClass, type: number): unknown {
       this.setOption(optionName(id), value);
     }
   }
-  Object.defineProperty(ZeromqSocket, 'name', { value: Base.name });
-  CLASSES.set(type, ZeromqSocket as unknown as new (options?: object) => AnySocket);
+  Object.defineProperty(ZeromqSocket, 'name', { value: name }); // zeromq.js's class name (bundlers may rename Base)
+  if (!CLASSES.has(type)) CLASSES.set(type, ZeromqSocket as unknown as new (options?: object) => AnySocket);
   return ZeromqSocket;
 }
 

@@ -86,3 +86,43 @@ describe('Stream through the facade', () => {
     }
   });
 });
+
+describe('Server/Client and Scatter/Gather through the facade', () => {
+  it('a libzmq Client talks to our Server, replies addressed by routing id', async () => {
+    const server = new ours.Server();
+    const client = new theirs.Client({ receiveTimeout: 5000 });
+    try {
+      expect(server.type).toBe(12);
+      await server.bind('tcp://127.0.0.1:*');
+      client.connect(server.lastEndpoint!);
+      await client.send('hello');
+      const [payload, { routingId }] = await server.receive();
+      expect(String(payload)).toBe('hello');
+      expect(typeof routingId).toBe('number');
+      await server.send('hi', { routingId });
+      const [reply] = await client.receive();
+      expect(String(reply)).toBe('hi');
+    } finally {
+      server.close();
+      client.close();
+    }
+  });
+
+  it('our Scatter feeds a libzmq Gather', async () => {
+    const gather = new theirs.Gather({ receiveTimeout: 5000 });
+    const scatter = new ours.Scatter();
+    try {
+      const ourGather = new ours.Gather();
+      expect([scatter.type, ourGather.type]).toEqual([17, 16]);
+      ourGather.close();
+      await gather.bind('tcp://127.0.0.1:*');
+      scatter.connect(gather.lastEndpoint!);
+      await scatter.send('job');
+      const [m] = await gather.receive();
+      expect(String(m)).toBe('job');
+    } finally {
+      gather.close();
+      scatter.close();
+    }
+  });
+});

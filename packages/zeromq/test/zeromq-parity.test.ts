@@ -52,6 +52,7 @@ describe('values', () => {
       const dealer = socks[5] as ours.Dealer;
       return {
         types: socks.map((s) => s.type),
+        names: socks.map((s) => s.constructor.name),
         lastEndpoint: dealer.lastEndpoint,
         routingId: dealer.routingId,
         linger: dealer.linger,
@@ -342,5 +343,69 @@ describe('security options', () => {
     await dealer.send('secret');
     const [id, body] = await router.receive();
     expect([String(id), String(body)]).toEqual(['sealed', 'secret']);
+  });
+});
+
+describe('REQ/REP state: calls wait for the other side instead of failing (zeromq.js polls)', () => {
+  it('a REQ receive() made before its send() gets the reply; a second send() waits for it', async () => {
+    const [a, b] = await both(async (zmq, name) => {
+      const address = inprocName(name);
+      const rep = track(new zmq.Reply());
+      await rep.bind(address);
+      const req = track(new zmq.Request());
+      req.connect(address);
+      const order: string[] = [];
+      const early = req.receive().then(([m]) => order.push(`reply ${m}`));
+      await req.send('one');
+      const second = req.send('two').then(() => order.push('sent two'));
+      const [q1] = await rep.receive();
+      order.push(`request ${q1}`);
+      await rep.send(`re ${q1}`);
+      await early;
+      await second;
+      const [q2] = await rep.receive();
+      order.push(`request ${q2}`);
+      return order;
+    });
+    expect(a).toEqual(b);
+    expect(a).toEqual(['request one', 'reply re one', 'sent two', 'request two']);
+  });
+
+  it('a REP send() made before a request waits for it; the timeout reports EFSM', async () => {
+    const [a, b] = await both(async (zmq, name) => {
+      const address = inprocName(name);
+      const rep = track(new zmq.Reply({ sendTimeout: 50 }));
+      await rep.bind(address);
+      const tooEarly = await failure(() => rep.send('nobody asked'));
+      rep.sendTimeout = -1;
+      const req = track(new zmq.Request());
+      req.connect(address);
+      const answer = rep.send('answer'); // waits for a request...
+      const received = rep.receive(); // ...which is received meanwhile? No: REP must receive first.
+      await req.send('question');
+      const [q] = await received;
+      await answer;
+      const [reply] = await req.receive();
+      return { tooEarly: tooEarly.code, q: String(q), reply: String(reply) };
+    });
+    expect(a).toEqual(b);
+  });
+});
+
+describe('socket.events', () => {
+  it('close() ends the socket observer, and the socket keeps working', async () => {
+    const [a, b] = await both(async (zmq, name) => {
+      const address = inprocName(name);
+      const s = track(new zmq.Pair());
+      const events = s.events;
+      events.close();
+      await s.bind(address);
+      const peer = track(new zmq.Pair());
+      peer.connect(address);
+      await peer.send('still works');
+      const [m] = await s.receive();
+      return { closed: events.closed, message: String(m) };
+    });
+    expect(a).toEqual(b);
   });
 });

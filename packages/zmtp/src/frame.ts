@@ -40,8 +40,14 @@ export const MAX_BUFFERABLE = 0x7fff_ffff;
  */
 export const RUN_BYTES = 4096;
 
-/** Bodies larger than this are collected piecewise and joined once complete. */
-export const ASSEMBLE_ABOVE = 1 << 20;
+/**
+ * Bodies larger than this are collected piecewise (the received chunks are kept) and joined
+ * once complete; smaller ones are copied into a buffer allocated when their header arrives.
+ * Either way each byte is copied once. The bound is what a header alone can make us
+ * allocate: 64 KiB, one socket read, not the 1 MiB it once was (a peer sending bare
+ * headers cost 1 MiB per connection, with no `maxMessageSize` set).
+ */
+export const ASSEMBLE_ABOVE = 64 * 1024;
 
 /** Size of the header for a body of `size` bytes. */
 export function frameHeaderSize(size: number): number {

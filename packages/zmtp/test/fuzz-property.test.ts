@@ -341,7 +341,7 @@ describe('ZmtpSession (NULL) properties', () => {
 
   it('a frame header alone never makes the session allocate what it announces', () => {
     // What FrameDecoder really does: sizes over MAX_BUFFERABLE (2^31 - 1) fail with EMSGSIZE
-    // from the header; sizes over maxMessageSize likewise; a body over ASSEMBLE_ABOVE (1 MiB)
+    // from the header; sizes over maxMessageSize likewise; a body over ASSEMBLE_ABOVE (64 KiB)
     // is kept as the pieces that arrived; a smaller body is allocated whole from its header.
     const declaredArb = fc.oneof(
       fc.bigInt(1n, BigInt(ASSEMBLE_ABOVE) + 10n),

@@ -1,0 +1,2 @@
+import { packageConfig } from '../../tsup.base.mjs';
+export default packageConfig();
