@@ -85,6 +85,24 @@ describe('push', () => {
   });
 });
 
+describe('endpoints', () => {
+  it('pull --bind EP1 EP2: more endpoints after one --bind, TCP and IPC, libzmq PUSH on each', async () => {
+    const ipc = `ipc://${join(mkdtempSync(join(tmpdir(), 'monocoque-cli-')), 'pull.sock')}`;
+    const c = cli(['pull', '--bind', ANY, ipc, '--count', '2', '--timeout', '10000'], { stdin: 'ignore' });
+    const tcp = await c.bound();
+    await c.waitFor(new RegExp(`bound ${ipc.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`), 10_000, 'stderr');
+    const viaTcp = track(new zmq.Push({ linger: 0 }));
+    viaTcp.connect(tcp);
+    await viaTcp.send('over tcp');
+    await c.waitFor(/over tcp/, 10_000, 'stdout');
+    const viaIpc = track(new zmq.Push({ linger: 0 }));
+    viaIpc.connect(ipc);
+    await viaIpc.send('over ipc');
+    expect(await c.exit()).toBe(0);
+    expect(c.lines).toEqual(['over tcp', 'over ipc']);
+  });
+});
+
 describe('signals', () => {
   it('SIGINT while push waits for a stdin line → exit 130 at once', async () => {
     const pull = track(new zmq.Pull({ linger: 0 }));
