@@ -2,7 +2,7 @@
 // Architecture checks (docs/architecture.md states the rules):
 //  1. @monocoque/zmtp does no I/O: no node: I/O modules, no timers.
 //  2. Dependencies point one way: a pattern package never depends on or imports a sibling
-//     pattern package; a facade (the zeromq.js drop-in) may use any package and nothing
+//     pattern package; a top-level package (facade, CLI) may use any package and nothing
 //     depends on it; the package graph has no cycles.
 //  3. Every package: "sideEffects" declared, explicit "exports" with types, engines.node,
 //     a README, and a mention in docs/architecture.md.
@@ -19,10 +19,11 @@ const fail = (msg) => problems.push(msg);
 /** Packages that are infrastructure rather than socket patterns. */
 const INFRA = new Set(['zmtp', 'core', 'uring', 'curve', 'plain', 'zap', 'proxy']);
 /**
- * Facades: top-level packages that gather patterns under another library's API (the
- * zeromq.js drop-in). They may depend on any package; no package may depend on them.
+ * Top-level packages (facade, CLI): applications of the patterns rather than parts of them —
+ * the zeromq.js drop-in, the `monocoque` command-line tool. They may depend on any package;
+ * no package may depend on them.
  */
-const FACADES = new Set(['zeromq']);
+const FACADES = new Set(['zeromq', 'cli']);
 
 const pkgDirs = readdirSync(join(root, 'packages')).filter((d) => existsSync(join(root, 'packages', d, 'package.json')));
 const pkgs = new Map();
