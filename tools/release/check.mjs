@@ -165,8 +165,42 @@ async function main() {
   section('5b. a scratch npm project with @monocoque/uring: the prebuilt addon, no compiler');
   await installUring(join(tmp, 'uring-app'), byName);
 
+  section('5c. a scratch npm project with @monocoque/cli: the installed `monocoque` bin runs');
+  await installCli(join(tmp, 'cli-app'), byName);
+
   section('8. bundle budgets (esbuild, minified, gzip -9)');
   await budgets();
+}
+
+/**
+ * Install the CLI tarball (every @monocoque dependency from its tarball; third-party ones
+ * such as @noble come from the registry, as for a user) and run the installed bin:
+ * `--version` must print the package's version, and `keygen --json` a CURVE key pair.
+ */
+async function installCli(app, byName) {
+  const cli = byName.get('@monocoque/cli');
+  if (cli === undefined) return bad('cli', 'scratch project', 'no tarball for @monocoque/cli');
+  mkdirSync(app);
+  const overrides = Object.fromEntries([...byName.entries()].filter(([n]) => n !== '@monocoque/cli').map(([n, p]) => [n, `file:${p.file}`]));
+  writeFileSync(
+    join(app, 'package.json'),
+    `${JSON.stringify({ name: 'monocoque-cli-scratch', private: true, version: '0.0.0', dependencies: { '@monocoque/cli': `file:${cli.file}` }, overrides }, null, 2)}\n`,
+  );
+  const r = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, env: { ...cleanEnv, MONOCOQUE_URING_SKIP_BUILD: '1' }, timeout: 240_000 });
+  if (r.code !== 0) return bad('cli', 'npm install cli tarball', `exit ${r.code}`, r.out);
+  const bin = join(app, 'node_modules/.bin/monocoque');
+  const version = await run(bin, ['--version'], { cwd: app, env: cleanEnv });
+  if (version.code !== 0 || !version.stdout.includes(cli.manifest.version)) return bad('cli', 'monocoque --version', `exit ${version.code}, expected ${cli.manifest.version}`, version.out);
+  const keygen = await run(bin, ['keygen', '--json'], { cwd: app, env: cleanEnv });
+  let pair;
+  try {
+    pair = JSON.parse(keygen.stdout);
+  } catch {
+    pair = undefined;
+  }
+  if (keygen.code !== 0 || typeof pair?.publicKey !== 'string' || pair.publicKey.length !== 40) return bad('cli', 'monocoque keygen --json', `exit ${keygen.code}`, keygen.out);
+  ok('cli', `the installed bin runs: ${version.stdout.trim()}; keygen --json gives a 40-character Z85 key pair`);
+  return true;
 }
 
 /**
