@@ -12,6 +12,11 @@
  *   {"event":"error","message":"..."}                       it failed
  * The measuring side (latency client, throughput receiver) exits after its result; the
  * other side runs until the runner kills it.
+ *
+ * Fan-out/fan-in rows (`peers` in the config): the server keeps its one socket (PUB sends,
+ * ROUTER echoes, PULL counts per pusher); the client opens `peers` sockets (SUBs or DEALERs,
+ * which count, or PUSHes, which send) in this one process, each in its own async loop, and
+ * counting per peer goes through lib/meter.mjs.
  */
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
