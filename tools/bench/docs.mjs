@@ -2,11 +2,12 @@
 /**
  * Regenerate docs/performance.md (and the chart) from a results file.
  *
- *   node tools/bench/docs.mjs [results.json [curve-results.json]]
- *     defaults: tools/bench/results/latest.json and tools/bench/results/curve-latest.json
+ *   node tools/bench/docs.mjs [results.json [curve-results.json [fanout-results.json]]]
+ *     defaults: tools/bench/results/latest.json, curve-latest.json and fanout-latest.json
  *
  * `node tools/bench/run.mjs --docs` calls this after a run (a `--curve` run refreshes the
- * CURVE section from its results and keeps the rest from latest.json). The whole page is
+ * CURVE section from its results and keeps the rest from latest.json; a `--fanout` run
+ * likewise refreshes the fan-out section, which says "pending" until there is a run). The whole page is
  * generated: change the text here, not in docs/performance.md. The hand-written analyses,
  * docs/performance-analysis.md and docs/performance-curve.md, are embedded.
  */
@@ -15,19 +16,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_INPUT, writeChart } from './chart.mjs';
 import { IMPLS } from './lib/matrix.mjs';
-import { evaluateCurveTargets, evaluateTargets, fmtBytes, markdownTable, problemLines, renderCryptoTable, renderTables, renderTargets } from './lib/report.mjs';
+import { evaluateCurveTargets, evaluateFanoutTargets, evaluateTargets, fmtBytes, markdownTable, problemLines, renderCryptoTable, renderTables, renderTargets } from './lib/report.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DOCS = path.join(HERE, '..', '..', 'docs');
 export const CURVE_INPUT = path.join(HERE, 'results', 'curve-latest.json');
+export const FANOUT_INPUT = path.join(HERE, 'results', 'fanout-latest.json');
+/** The command that produces the fan-out section. */
+export const FANOUT_COMMAND = 'pnpm bench:fanout';
 
 /**
  * The Markdown page for a results file.
  * @param {any} doc
  * @param {any} [curveDoc] a `--curve` results file, rendered as the CURVE section
+ * @param {any} [fanoutDoc] a `--fanout` results file, rendered as the fan-out section
+ *   (a "pending" note with the command when there is none)
  * @returns {string}
  */
-export function renderDocs(doc, curveDoc) {
+export function renderDocs(doc, curveDoc, fanoutDoc) {
   const m = doc.machine ?? {};
   const s = doc.settings ?? {};
   const impls = doc.implementations ?? {};
@@ -111,7 +117,7 @@ export function renderDocs(doc, curveDoc) {
       '',
     );
   }
-  lines.push(...analysisSection('performance-analysis.md'), ...curveSection(curveDoc));
+  lines.push(...analysisSection('performance-analysis.md'), ...fanoutSection(fanoutDoc), ...curveSection(curveDoc));
   lines.push(
     '## Reproduce',
     '',
@@ -120,10 +126,106 @@ export function renderDocs(doc, curveDoc) {
     'pnpm bench                       # build, full matrix + memory benchmark, refresh this page (~4 min on 2 cores)',
     'node tools/bench/run.mjs --quick # CI smoke run (< 30 s); proves the harness works, asserts nothing',
     'pnpm bench:curve                 # the CURVE section: node tools/bench/run.mjs --curve --repeat 3 --docs (~5 min)',
+    'pnpm bench:fanout                # the fan-out section: node tools/bench/run.mjs --fanout --repeat 3 --docs (~3 min)',
     '```',
     '',
   );
   return lines.join('\n');
+}
+
+/**
+ * The fan-out and fan-in section: what is measured, then the run's targets and tables, or
+ * a note that the figures are pending, with the command that produces them.
+ * @param {any} doc a `--fanout` results file, or undefined
+ * @returns {string[]}
+ */
+export function fanoutSection(doc) {
+  const lines = [
+    '## Fan-out and fan-in',
+    '',
+    'Many peers on one socket, 64 B messages over loopback TCP. Always two processes: the server holds',
+    'one socket and binds, the client process opens N sockets that each connect (the same layout for',
+    'every implementation; libzmq C drives its N sockets from one thread through their `ZMQ_FD`s, as',
+    'zeromq.js does, with one context and its default single I/O thread).',
+    '',
+    '- `pub-sub/…/Nsubs`: one PUB sending flat out (dropping at the high-water mark, as PUB does) to',
+    '  1, 10 and 100 SUBs; counted at the SUBs: **total delivered msg/s · the slowest subscriber\'s msg/s**.',
+    '- `dealer-router/…/1000dealers`: one ROUTER echoing for 1,000 DEALERs, each sending its next',
+    '  request when its reply arrives (1,000 in flight): **round trips/s in total · the slowest DEALER\'s**.',
+    '- `push-pull/…/10pushers`: 10 PUSHes sending flat out into one PULL: **msg/s received · the slowest',
+    '  pusher\'s delivered rate** (each message carries its pusher\'s index).',
+    '- The window opens only once every peer has been heard from (all connected and subscribed); the',
+    '  time that took and both processes\' peak RSS are in the second table. All sides use the plain',
+    '  API (`await send()`, `for await`).',
+    '',
+  ];
+  if (!doc) {
+    lines.push(
+      '**Pending.** These figures have not been measured yet: a run on a shared machine says little about',
+      'many peers, so they wait for a run on an idle one. To produce this section:',
+      '',
+      '```sh',
+      `${FANOUT_COMMAND}   # = pnpm build && node tools/bench/run.mjs --fanout --repeat 3 --docs`,
+      'node tools/bench/run.mjs --fanout --repeat 3 --pin   # the same with server and client pinned to a core each',
+      '```',
+      '',
+    );
+    return lines;
+  }
+  const m = doc.machine ?? {};
+  const s = doc.settings ?? {};
+  const targets = evaluateFanoutTargets(doc.scenarios ?? []);
+  const met = targets.filter((t) => t.met === true).length;
+  const missed = targets.filter((t) => t.met === false).length;
+  const problems = problemLines(doc.scenarios ?? []);
+  const columns = IMPLS.filter((i) => (doc.scenarios ?? []).some((/** @type {any} */ r) => r.results?.[i.id]));
+  lines.push(
+    `**Run:** ${doc.date ?? '?'} (${doc.kind ?? '?'} run, ${doc.elapsedSec ?? '?'} s)  `,
+    `**Command:** \`${FANOUT_COMMAND}\`; recorded as \`${doc.command ?? '?'}\`  `,
+    `**Machine:** ${m.cpu ?? '?'}${m.hypervisor ? ` (${m.hypervisor} guest)` : ''}, ${m.cores ?? '?'} cores, ${m.memoryGiB ?? '?'} GiB, Linux ${m.kernel ?? '?'}, Node ${m.node ?? '?'}  `,
+    `**Pinning:** ${doc.pinning ?? 'not recorded'}${
+      m.loadAverage !== undefined ? `; 1-minute load average ${m.loadAverage} at the start, ${m.loadAverageAtEnd ?? '?'} at the end` : ''
+    }  `,
+    `**Per cell:** warm-up until every peer has been heard from, ≥ ${s.warmupMs ?? '?'} ms and ≥ ${s.warmupMsgs ?? '?'} messages, then a ${
+      s.durationMs ?? '?'
+    } ms window; median of ${s.repeat ?? 1} run(s).`,
+    '',
+    `### Fan-out targets (${met} met, ${missed} missed, ${targets.length - met - missed} not measured)`,
+    '',
+    renderTargets(targets),
+    '',
+    '### Fan-out results',
+    '',
+    renderTables(doc.scenarios ?? [], columns.map((i) => i.id)),
+    '',
+    renderFanoutSetup(doc.scenarios ?? [], columns),
+    '',
+  );
+  if (problems.length) lines.push('Skipped or failed cells:', '', ...problems.map((l) => `- ${l}`), '');
+  return lines;
+}
+
+/**
+ * Fan-out rows: how long until every peer was heard from, peers silent in the window, and
+ * both processes' peak RSS.
+ * @param {any[]} scenarios
+ * @param {ReadonlyArray<(typeof IMPLS)[number]>} columns
+ */
+export function renderFanoutSetup(scenarios, columns) {
+  const mib = (/** @type {unknown} */ b) => (typeof b === 'number' ? (b / 2 ** 20).toFixed(0) : '?');
+  const rows = scenarios
+    .filter((s) => s.kind === 'fanout')
+    .map((s) => [
+      s.id,
+      ...columns.map((i) => {
+        const r = s.results?.[i.id];
+        if (!r) return '';
+        if (r.status !== 'ok') return r.status === 'skipped' ? 'skip' : 'ERR';
+        const silent = Number(r.silentPeers) > 0 ? ` · ${r.silentPeers} silent` : '';
+        return `${Math.round(Number(r.joinMs))} ms${silent} · ${mib(r.serverRssPeakBytes)} / ${mib(r.clientRssPeakBytes)} MiB`;
+      }),
+    ]);
+  return markdownTable(['Setup · peak RSS server / client', ...columns.map((i) => i.label)], rows);
 }
 
 /**
@@ -211,16 +313,18 @@ function analysisSection(name) {
  * Write docs/performance.md and docs/performance-chart.svg.
  * @param {string} [input] results file
  * @param {string} [curveInput] CURVE results file (the section is left out when it does not exist)
+ * @param {string} [fanoutInput] fan-out results file (the section says "pending" when it does not exist)
  * @returns {string[]} written files
  */
-export function writeDocs(input = DEFAULT_INPUT, curveInput = CURVE_INPUT) {
+export function writeDocs(input = DEFAULT_INPUT, curveInput = CURVE_INPUT, fanoutInput = FANOUT_INPUT) {
   const doc = JSON.parse(readFileSync(input, 'utf8'));
   const curveDoc = existsSync(curveInput) ? JSON.parse(readFileSync(curveInput, 'utf8')) : undefined;
+  const fanoutDoc = existsSync(fanoutInput) ? JSON.parse(readFileSync(fanoutInput, 'utf8')) : undefined;
   const md = path.join(DOCS, 'performance.md');
-  writeFileSync(md, renderDocs(doc, curveDoc));
+  writeFileSync(md, renderDocs(doc, curveDoc, fanoutDoc));
   return [md, writeChart(input, path.join(DOCS, 'performance-chart.svg'))];
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  for (const f of writeDocs(process.argv[2] ?? DEFAULT_INPUT, process.argv[3] ?? CURVE_INPUT)) console.log(`wrote ${path.relative(process.cwd(), f)}`);
+  for (const f of writeDocs(process.argv[2] ?? DEFAULT_INPUT, process.argv[3] ?? CURVE_INPUT, process.argv[4] ?? FANOUT_INPUT)) console.log(`wrote ${path.relative(process.cwd(), f)}`);
 }

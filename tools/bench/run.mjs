@@ -5,10 +5,11 @@
  * connecting client) over loopback TCP or IPC. See README.md for the details.
  *
  *   node tools/bench/run.mjs [--quick] [--filter push-pull/tcp] [--impl monocoque,zeromq]
- *                            [--curve] [--duration 1000] [--warmup 300] [--repeat 1]
+ *                            [--curve | --fanout] [--duration 1000] [--warmup 300] [--repeat 1]
  *                            [--memory [--connections 10000]] [--docs] [--runtime bun]
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import { runtimeCommand } from '../runtimes/runtimes.mjs';
 import { buildMatrix, baseId, checkSecurity, curveBackendOf, IMPLS, MEASURER, runsScenario } from './lib/matrix.mjs';
 import { importMonocoque } from './lib/impls.mjs';
 import { combineCrypto, medianOfRuns } from './lib/stats.mjs';
-import { evaluateCurveTargets, evaluateTargets, fmtCell, problemLines, renderCryptoTable, renderTables, renderTargets } from './lib/report.mjs';
+import { evaluateCurveTargets, evaluateFanoutTargets, evaluateTargets, fmtCell, problemLines, renderCryptoTable, renderTables, renderTargets } from './lib/report.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = path.join(HERE, 'worker.mjs');
@@ -39,6 +40,9 @@ const USAGE = `Usage: node tools/bench/run.mjs [options]
                        push-pull/tcp/64B/curve (substrings naming "curve" pick CURVE rows)
   --curve              the CURVE matrix instead of the NULL one: REQ/REP and PUSH/PULL over
                        TCP at 64 B, 1 KiB, 64 KiB, plus each box backend's crypto alone
+  --fanout             the fan-out/fan-in matrix instead (64 B, TCP): one PUB to 1, 10, 100
+                       SUBs, one ROUTER serving 1000 DEALERs, one PULL fed by 10 PUSHes
+                       (ids like pub-sub/tcp/64B/100subs; --filter fanout picks them all)
   --impl <id>[,<id>]   columns: ${IMPLS.map((i) => i.id).join(', ')} (default: all)
   --duration <ms>      measurement window per run (default 1000)
   --warmup <ms>        warm-up per run before measuring (default 300)
@@ -67,6 +71,7 @@ function parseArgs(argv) {
     docs: false,
     runtime: 'node',
     curve: false,
+    fanout: false,
     pin: false,
     /** @type {string | undefined} */ cpuProf: undefined,
   };
@@ -86,6 +91,7 @@ function parseArgs(argv) {
     switch (flag) {
       case '--quick': opts.quick = true; break;
       case '--curve': opts.curve = true; break;
+      case '--fanout': opts.fanout = true; break;
       case '--pin': opts.pin = true; break;
       case '--cpu-prof': opts.cpuProf = path.resolve(value()); break;
       case '--filter': opts.filter.push(...value().split(',').filter(Boolean)); break;
@@ -106,6 +112,7 @@ function parseArgs(argv) {
       default: throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
+  if (opts.curve && opts.fanout) throw new Error('--curve and --fanout select different matrices: pick one');
   return opts;
 }
 
@@ -140,8 +147,11 @@ function buildC() {
   if (probe.error) return { ok: false, reason: `no C compiler (${cc}) on PATH` };
   const dir = path.join(os.tmpdir(), 'monocoque-bench');
   mkdirSync(dir, { recursive: true });
-  const bin = path.join(dir, 'zmqbench');
   const src = path.join(HERE, 'c', 'zmqbench.c');
+  // Named after the source's hash: runs from other checkouts (other versions of the
+  // source) on the same machine never use or overwrite each other's binary.
+  const hash = createHash('sha256').update(readFileSync(src)).digest('hex').slice(0, 12);
+  const bin = path.join(dir, `zmqbench-${hash}`);
   const r = spawnSync(cc, ['-O2', '-o', bin, src, '-lzmq'], { encoding: 'utf8' });
   if (r.status !== 0) {
     const err = `${r.stderr}`;
@@ -213,6 +223,28 @@ async function curveKeys() {
 
 let ipcCounter = 0;
 
+/** @param {unknown} bytes */
+const mib = (bytes) => (typeof bytes === 'number' ? `${Math.round(bytes / 2 ** 20)} MiB` : '?');
+
+/**
+ * A live process's peak resident set (VmHWM in /proc/<pid>/status), in bytes.
+ * @param {number | undefined} pid
+ * @returns {number | undefined}
+ */
+function peakRssOf(pid) {
+  try {
+    const kib = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmHWM:\s+(\d+) kB/m)?.[1];
+    return kib === undefined ? undefined : Number(kib) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fan-out rows: how long all peers may take to connect and be heard from. */
+const JOIN_TIMEOUT_MS = 30_000;
+/** Fan-out rows: the fd limit their processes ask for (capped at the hard limit). */
+const FD_LIMIT = 65536;
+
 /** How JS workers are started (`--runtime`): Node by default, else a pinned Bun or Deno. */
 let JS = runtimeCommand('node');
 
@@ -238,19 +270,27 @@ async function runOnce(s, impl, variant, cfg) {
   /** @param {'server' | 'client'} role @param {string} endpoint */
   const spawnRole = (role, endpoint) => {
     const label = `${impl} ${role}`;
-    /** `taskset -c <cpu>` in front of a command when pinning. @param {string} command @param {string[]} args */
-    const child = (command, args) =>
-      cfg.pin
-        ? new Child(label, 'taskset', ['-c', role === 'server' ? '0' : '1', command, ...args], childEnv(impl, curve, role))
-        : new Child(label, command, args, childEnv(impl, curve, role));
+    /**
+     * `taskset -c <cpu>` in front of a command when pinning; fan-out rows run under a
+     * raised fd limit (bash `ulimit -n`: 1000 sockets need more than a default 1024).
+     * @param {string} command @param {string[]} args
+     */
+    const child = (command, args) => {
+      let argv = [command, ...args];
+      if (s.peers !== undefined) argv = ['bash', '-c', `ulimit -n ${FD_LIMIT} 2>/dev/null || ulimit -n $(ulimit -Hn); exec "$0" "$@"`, ...argv];
+      if (cfg.pin) argv = ['taskset', '-c', role === 'server' ? '0' : '1', ...argv];
+      return new Child(label, argv[0], argv.slice(1), childEnv(impl, curve, role));
+    };
     if (impl === 'libzmq') {
       const args = [role, s.pattern, endpoint, s.size, cfg.warmupMs, cfg.warmupMsgs, cfg.durationMs, cfg.maxMsgs];
+      if (s.peers !== undefined) args.push(s.peers, JOIN_TIMEOUT_MS);
       return child(/** @type {string} */ (cfg.cBin), args.map(String));
     }
     const wcfg = {
       impl, role, pattern: s.pattern, variant, endpoint, size: s.size,
       warmupMs: cfg.warmupMs, warmupMsgs: cfg.warmupMsgs, durationMs: cfg.durationMs, maxMsgs: cfg.maxMsgs,
       ...(curve ? { curve, curveBackend: curveBackendOf(impl) } : {}),
+      ...(s.peers !== undefined ? { peers: s.peers, joinTimeoutMs: JOIN_TIMEOUT_MS } : {}),
     };
     const prof = cfg.cpuProf
       ? ['--cpu-prof', `--cpu-prof-dir=${cfg.cpuProf}`, `--cpu-prof-name=${[impl, s.id.replaceAll('/', '-'), role, Date.now()].join('.')}.cpuprofile`]
@@ -268,8 +308,18 @@ async function runOnce(s, impl, variant, cfg) {
     const measurer = MEASURER[s.pattern] === 'server' ? server : client;
     const other = measurer === server ? client : server;
     // The other side never reports; its waitFor only settles if it fails or exits.
-    const result = await Promise.race([measurer.waitFor('result', cfg.timeoutMs), other.waitFor('result', cfg.timeoutMs)]);
+    const timeoutMs = cfg.timeoutMs + (s.peers !== undefined ? JOIN_TIMEOUT_MS : 0);
+    const result = await Promise.race([measurer.waitFor('result', timeoutMs), other.waitFor('result', timeoutMs)]);
     const { event: _event, ...metrics } = result;
+    if (s.peers !== undefined) {
+      // Peak RSS of both processes: the measurer reports its own (it has exited by now),
+      // the other one is read from /proc before it is killed.
+      const otherPeak = peakRssOf(other.proc.pid);
+      const [mine, theirs] = measurer === server ? ['serverRssPeakBytes', 'clientRssPeakBytes'] : ['clientRssPeakBytes', 'serverRssPeakBytes'];
+      if (typeof metrics.rssPeakBytes === 'number') metrics[mine] = metrics.rssPeakBytes;
+      if (otherPeak !== undefined) metrics[theirs] = otherPeak;
+      delete metrics.rssPeakBytes;
+    }
     if (curve) {
       // Both sides printed their mechanism before binding/connecting.
       const reports = await Promise.all([server.waitFor('security', 2_000), client.waitFor('security', 2_000)]);
@@ -298,7 +348,7 @@ async function main() {
   console.log(`Monocoque side-by-side benchmark${opts.quick ? ' (--quick smoke run: numbers are not meaningful)' : ''}`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, kernel ${machine.kernel}, node ${machine.node}${machine.runtime ? `, workers on ${machine.runtime}` : ''}`);
 
-  const scenarios = buildMatrix({ quick: opts.quick, filter: opts.filter, curve: opts.curve });
+  const scenarios = buildMatrix({ quick: opts.quick, filter: opts.filter, curve: opts.curve, fanout: opts.fanout });
   if (scenarios.length === 0) {
     console.error(`no scenario matches --filter ${opts.filter.join(',')}`);
     process.exit(2);
@@ -387,7 +437,12 @@ async function main() {
         failures.set(failKey, bad ? (failures.get(failKey) ?? 0) + 1 : 0);
         if (!impl.monocoque) baselineCache.set(key, result);
         const shown = result.status === 'ok' ? `${fmtCell(result, s.kind)}${s.kind === 'latency' ? ' µs' : ''}` : `ERROR ${result.reason}`;
-        console.log(`  ${s.id.padEnd(26)} ${impl.label.padEnd(18)} ${shown}${result.status === 'ok' ? ` (${result.count} msgs)` : ''}`);
+        const extra = result.status !== 'ok' ? '' : s.kind === 'fanout'
+          ? ` (${result.count} msgs; all ${s.peers} peers heard from after ${Math.round(Number(result.joinMs))} ms${
+              Number(result.silentPeers) > 0 ? `; ${result.silentPeers} peer(s) silent in the window` : ''
+            }; peak RSS server ${mib(result.serverRssPeakBytes)}, client ${mib(result.clientRssPeakBytes)})`
+          : ` (${result.count} msgs)`;
+        console.log(`  ${s.id.padEnd(26)} ${impl.label.padEnd(18)} ${shown}${extra}`);
       }
       row.results[impl.id] = result;
     }
@@ -401,24 +456,29 @@ async function main() {
   let crypto;
   if (hasCurve && !opts.quick && opts.runtime === 'node') crypto = await runCrypto(cfg, opts.repeat, opts.pin);
 
-  const targets = hasCurve && !scenarios.some((s) => s.security !== 'curve') ? evaluateCurveTargets(rows, crypto) : evaluateTargets(rows, memory);
+  const onlyFanout = scenarios.every((s) => s.kind === 'fanout');
+  const targets = onlyFanout
+    ? evaluateFanoutTargets(rows)
+    : hasCurve && !scenarios.some((s) => s.security !== 'curve') ? evaluateCurveTargets(rows, crypto) : evaluateTargets(rows, memory);
   console.log(`\n${renderTables(rows, columns.map((i) => i.id))}\n`);
   if (crypto) console.log(`Crypto alone, one core (seal = encrypt only, in place, MESSAGE nonces):\n${renderCryptoTable(crypto)}\n`);
   console.log('Latency cells: p50 / p99 round trip in µs (ratio columns: p50, lower is better).');
   console.log('Throughput cells: msg/s · MB/s at the receiver (ratio columns: msg/s, higher is better).');
-  console.log('Baselines have no batching API: their /batch rows repeat the /plain measurement.');
+  if (!onlyFanout) console.log('Baselines have no batching API: their /batch rows repeat the /plain measurement.');
+  if (scenarios.some((s) => s.kind === 'fanout')) console.log('Fan-out cells: total rate (msg/s, or round trips/s for DEALERs) · the slowest peer\'s rate (ratio columns: total).');
   const problems = problemLines(rows);
   if (problems.length) console.log(`\n${problems.map((l) => `  ${l}`).join('\n')}`);
   console.log(`\nTargets${opts.quick ? ' (quick run: not meaningful)' : ''}:\n${renderTargets(targets)}\n`);
 
   const complete = !opts.quick && opts.filter.length === 0 && opts.impls.length === IMPLS.length && opts.runtime === 'node';
-  const full = complete && !opts.curve;
+  const full = complete && !opts.curve && !opts.fanout;
   const curveFull = complete && opts.curve;
+  const fanoutFull = complete && opts.fanout;
   const doc = {
     schema: 1,
     date: new Date().toISOString(),
     command: `node tools/bench/run.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
-    kind: opts.quick ? 'quick' : full ? 'full' : curveFull ? 'curve' : 'partial',
+    kind: opts.quick ? 'quick' : full ? 'full' : curveFull ? 'curve' : fanoutFull ? 'fanout' : 'partial',
     elapsedSec: Math.round((Date.now() - started) / 1000),
     machine: { ...machine, loadAverageAtEnd: Number(os.loadavg()[0].toFixed(2)) },
     settings: { ...cfg, repeat: opts.repeat, timeoutMs: undefined, maxMsgs: cfg.maxMsgs < 1e12 ? cfg.maxMsgs : null },
@@ -430,7 +490,7 @@ async function main() {
       }),
     ),
     scenarios: rows,
-    ...(opts.curve ? { crypto } : { memory }),
+    ...(opts.curve ? { crypto } : opts.fanout ? {} : { memory }),
     targets,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -438,17 +498,18 @@ async function main() {
   const stamped = path.join(RESULTS_DIR, `${doc.kind}-${stamp}.json`);
   writeFileSync(stamped, `${JSON.stringify(doc, null, 2)}\n`);
   console.log(`results: ${path.relative(process.cwd(), stamped)}`);
-  const latest = path.join(RESULTS_DIR, full ? 'latest.json' : 'curve-latest.json');
-  if (full || curveFull) {
+  const latestName = full ? 'latest.json' : opts.curve ? 'curve-latest.json' : opts.fanout ? 'fanout-latest.json' : 'latest.json';
+  const latest = path.join(RESULTS_DIR, latestName);
+  if (full || curveFull || fanoutFull) {
     writeFileSync(latest, `${JSON.stringify(doc, null, 2)}\n`);
     console.log(`results: ${path.relative(process.cwd(), latest)}`);
   } else {
-    console.log(`(quick/partial run: results/${opts.curve ? 'curve-latest' : 'latest'}.json left unchanged)`);
+    console.log(`(quick/partial run: results/${latestName} left unchanged)`);
   }
   if (opts.docs) {
     const { writeDocs } = await import('./docs.mjs');
-    const input = full || curveFull ? latest : stamped;
-    const files = opts.curve ? writeDocs(undefined, input) : writeDocs(input);
+    const input = full || curveFull || fanoutFull ? latest : stamped;
+    const files = opts.curve ? writeDocs(undefined, input) : opts.fanout ? writeDocs(undefined, undefined, input) : writeDocs(input);
     for (const f of files) console.log(`wrote ${path.relative(process.cwd(), f)}`);
   }
   console.log(`done in ${doc.elapsedSec} s`);

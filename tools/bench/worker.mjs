@@ -12,11 +12,17 @@
  *   {"event":"error","message":"..."}                       it failed
  * The measuring side (latency client, throughput receiver) exits after its result; the
  * other side runs until the runner kills it.
+ *
+ * Fan-out/fan-in rows (`peers` in the config): the server keeps its one socket (PUB sends,
+ * ROUTER echoes, PULL counts per pusher); the client opens `peers` sockets (SUBs or DEALERs,
+ * which count, or PUSHes, which send) in this one process, each in its own async loop, and
+ * counting per peer goes through lib/meter.mjs.
  */
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { firstLine, loadCurve, loadPattern, monocoqueTransportName, PATTERN_CLASSES } from './lib/impls.mjs';
 import { curveBackendOf } from './lib/matrix.mjs';
+import { PeerMeter } from './lib/meter.mjs';
 import { summariseLatency } from './lib/stats.mjs';
 
 /**
@@ -39,6 +45,8 @@ import { summariseLatency } from './lib/stats.mjs';
  * @property {number} maxMsgs stop measuring after this many messages
  * @property {CurveKeys} [curve] run CURVE with these keys (NULL without)
  * @property {'sodium' | 'noble'} [curveBackend] Monocoque: the box backend CURVE must run on
+ * @property {number} [peers] fan-out/fan-in rows: the client opens this many sockets
+ * @property {number} [joinTimeoutMs] fan-out rows: how long every peer may take to be heard from
  */
 
 /**
@@ -172,6 +180,135 @@ async function receiver(sock, cfg) {
   };
 }
 
+/**
+ * The fan-out/fan-in side that counts, over a PeerMeter (lib/meter.mjs): `loops(meter)`
+ * starts one async loop per counted peer; a 10 ms timer ends a stalled window. Returns the
+ * result object, or throws the first error of any loop.
+ * @param {WorkerConfig} cfg
+ * @param {number} peers
+ * @param {(meter: PeerMeter) => Promise<unknown>[]} loops
+ */
+async function meterPeers(cfg, peers, loops) {
+  let cpu0 = process.cpuUsage();
+  const meter = new PeerMeter({
+    peers,
+    warmupMs: cfg.warmupMs,
+    warmupMsgs: cfg.warmupMsgs,
+    durationMs: cfg.durationMs,
+    maxMsgs: cfg.maxMsgs,
+    joinTimeoutMs: cfg.joinTimeoutMs ?? 30_000,
+    onMeasure: () => {
+      cpu0 = process.cpuUsage();
+    },
+  });
+  /** @type {() => void} */
+  let wake = () => {};
+  const ended = new Promise((resolve) => {
+    wake = () => resolve(undefined);
+  });
+  const timer = setInterval(() => {
+    if (meter.tick()) wake();
+  }, 10);
+  const running = loops(meter).map((p) => p.then(() => wake()));
+  try {
+    // A loop that throws rejects here; one that returns means the window is over.
+    await Promise.race([ended, ...running]);
+  } finally {
+    clearInterval(timer);
+  }
+  const r = meter.result();
+  return {
+    kind: 'fanout',
+    ...r,
+    mbPerSec: cfg.pattern === 'dealer-router' ? undefined : (r.msgPerSec * cfg.size) / 1e6,
+    cpuPercent: cpuPercent(cpu0, r.elapsedMs),
+    // Peak RSS of this process so far (getrusage ru_maxrss, KiB).
+    rssPeakBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+/**
+ * Fan-out client (`pub-sub`, N SUBs) and round-robin client (`dealer-router`, N DEALERs
+ * each with one request in flight): N sockets in this process, each in its own loop.
+ * @param {any} Cls the SUB or DEALER class
+ * @param {WorkerConfig} cfg
+ * @param {Buffer} payload
+ */
+async function manyClients(Cls, cfg, payload) {
+  const peers = /** @type {number} */ (cfg.peers);
+  const socks = [];
+  for (let i = 0; i < peers; i++) {
+    const sock = new Cls({ linger: 0 });
+    if (cfg.pattern === 'pub-sub') sock.subscribe();
+    sock.connect(cfg.endpoint);
+    socks.push(sock);
+  }
+  const check = (/** @type {Buffer} */ msg) => {
+    if (msg.length !== cfg.size) throw new Error(`message of ${msg.length} bytes, expected ${cfg.size}`);
+  };
+  return meterPeers(cfg, peers, (meter) =>
+    socks.map(async (sock, i) => {
+      if (cfg.pattern === 'pub-sub') {
+        for await (const frames of sock) {
+          check(frames[0]);
+          if (meter.hit(i)) return;
+        }
+      } else {
+        while (!meter.done) {
+          await sock.send(payload);
+          const frames = await sock.receive();
+          check(frames[0]);
+          if (meter.hit(i)) return;
+        }
+      }
+    }),
+  );
+}
+
+/**
+ * Fan-in client: N PUSH sockets sending flat out (`await send()`), each message tagged
+ * with its sender's index in its first two bytes (little-endian) so the PULL can count
+ * per pusher.
+ * @param {any} Cls the PUSH class
+ * @param {WorkerConfig} cfg
+ */
+async function manyPushers(Cls, cfg) {
+  const peers = /** @type {number} */ (cfg.peers);
+  const loops = [];
+  for (let i = 0; i < peers; i++) {
+    const sock = new Cls({ linger: 0 });
+    sock.connect(cfg.endpoint);
+    const payload = Buffer.alloc(cfg.size, 'x');
+    payload.writeUInt16LE(i, 0);
+    loops.push(
+      (async () => {
+        for (;;) await sock.send(payload);
+      })(),
+    );
+  }
+  await Promise.all(loops);
+}
+
+/**
+ * Fan-in server: one PULL counting per pusher (the index in the first two bytes).
+ * @param {any} sock
+ * @param {WorkerConfig} cfg
+ */
+async function fanInReceiver(sock, cfg) {
+  const peers = /** @type {number} */ (cfg.peers);
+  return meterPeers(cfg, peers, (meter) => [
+    (async () => {
+      for await (const frames of sock) {
+        const msg = frames[0];
+        if (msg.length !== cfg.size) throw new Error(`message of ${msg.length} bytes, expected ${cfg.size}`);
+        const i = msg[0] | (msg[1] << 8);
+        if (i >= peers) throw new Error(`message from pusher ${i}, expected < ${peers}`);
+        if (meter.hit(i)) return;
+      }
+    })(),
+  ]);
+}
+
 /** @param {WorkerConfig} cfg */
 async function main(cfg) {
   const loaded = await loadPattern(cfg.impl, cfg.pattern);
@@ -204,6 +341,17 @@ async function main(cfg) {
   }
   const payload = Buffer.alloc(cfg.size, 'x');
 
+  if (cfg.peers !== undefined && !isServer) {
+    // Fan-out/fan-in rows: the client process holds `peers` sockets (made in the helpers).
+    sock.close();
+    if (cfg.pattern === 'push-pull') return manyPushers(Cls, cfg);
+    if (cfg.pattern !== 'pub-sub' && cfg.pattern !== 'dealer-router') throw new Error(`no fan-out client for ${cfg.pattern}`);
+    const result = await manyClients(Cls, cfg, payload);
+    if (cfg.impl !== 'zeromq') result.transport = await monocoqueTransportName();
+    emit({ event: 'result', ...result });
+    process.exit(0);
+  }
+
   if (isServer) {
     await sock.bind(cfg.endpoint);
     emit({ event: 'ready', endpoint: sock.lastEndpoint ?? cfg.endpoint });
@@ -226,7 +374,7 @@ async function main(cfg) {
       return sender(sock, cfg, payload);
     case 'push-pull:server':
     case 'pub-sub:client':
-      result = await receiver(sock, cfg);
+      result = cfg.peers !== undefined ? await fanInReceiver(sock, cfg) : await receiver(sock, cfg);
       break;
     default:
       throw new Error(`unknown pattern/role ${cfg.pattern}/${cfg.role}`);

@@ -8,13 +8,16 @@
 /**
  * @typedef {object} Scenario
  * @property {string} id e.g. `req-rep/tcp/64B` or `push-pull/ipc/64KiB/batch`
- * @property {'latency' | 'throughput'} kind
+ * @property {'latency' | 'throughput' | 'fanout'} kind
  * @property {Pattern} pattern
  * @property {'tcp' | 'ipc'} transport
  * @property {number} size payload bytes
  * @property {'plain' | 'batch'} variant Monocoque's API variant (baselines always run plain)
  * @property {'null' | 'curve'} [security] the security mechanism (NULL when absent); CURVE
  *   rows end in `/curve` (latency, throughput plain) or `/curve/batch`
+ * @property {number} [peers] fan-out/fan-in rows (kind `fanout`): how many sockets the
+ *   client process opens (SUBs, DEALERs or PUSHes) against the server's one socket
+ * @property {string} [metric] fan-out rows: what the headline counts, e.g. `msg/s delivered`
  */
 
 /**
@@ -57,6 +60,54 @@ export const MEASURER = /** @type {const} */ ({
   'pub-sub': 'client',
 });
 
+/**
+ * The fan-out and fan-in rows (`--fanout`), all 64 B over loopback TCP. The server process
+ * holds one socket, the client process `peers` sockets (see README.md):
+ * - `pub-sub/…/Nsubs`: one PUB (server, sending flat out) to N SUBs in the client; counted
+ *   at the SUBs: total delivered msg/s and the slowest subscriber's rate;
+ * - `dealer-router/…/1000dealers`: one ROUTER (server, echoing) serving N DEALERs in the
+ *   client, each with one request in flight (the next goes on the reply): round trips/s;
+ * - `push-pull/…/10pushers`: N PUSHes in the client (sending flat out) into one PULL
+ *   (server, counting): msg/s received, and the slowest pusher's delivered rate.
+ */
+export const FANOUT = /** @type {const} */ ([
+  { pattern: 'pub-sub', peers: 1, noun: 'subs', metric: 'msg/s delivered' },
+  { pattern: 'pub-sub', peers: 10, noun: 'subs', metric: 'msg/s delivered' },
+  { pattern: 'pub-sub', peers: 100, noun: 'subs', metric: 'msg/s delivered' },
+  { pattern: 'dealer-router', peers: 1000, noun: 'dealers', metric: 'round trips/s' },
+  { pattern: 'push-pull', peers: 10, noun: 'pushers', metric: 'msg/s received' },
+]);
+export const FANOUT_SIZE = 64;
+
+/** Fan-out rows in `--quick` (the small ones: the big ones take seconds just to connect). */
+export const FANOUT_QUICK = ['pub-sub/tcp/64B/10subs', 'push-pull/tcp/64B/10pushers'];
+
+/**
+ * The fan-out/fan-in rows, e.g. `pub-sub/tcp/64B/100subs`, `dealer-router/tcp/64B/1000dealers`.
+ * @returns {Scenario[]}
+ */
+export function fanoutScenarios() {
+  return FANOUT.map((f) => ({
+    id: `${f.pattern}/tcp/${sizeLabel(FANOUT_SIZE)}/${f.peers}${f.noun}`,
+    kind: /** @type {const} */ ('fanout'),
+    pattern: f.pattern,
+    transport: /** @type {const} */ ('tcp'),
+    size: FANOUT_SIZE,
+    variant: /** @type {const} */ ('plain'),
+    peers: f.peers,
+    metric: f.metric,
+  }));
+}
+
+/**
+ * Whether a `--filter` substring is about fan-out rows: `fanout` (all of them) or one
+ * naming the peers (`subs`, `dealers`, `pushers`).
+ * @param {string} f
+ */
+export function isFanoutTerm(f) {
+  return f === 'fanout' || /subs|dealers|pushers/.test(f);
+}
+
 /** @param {number} size */
 export function sizeLabel(size) {
   if (size >= 1024 && size % 1024 === 0) return `${size / 1024}KiB`;
@@ -87,16 +138,22 @@ export function curveScenarios(sizes = SIZES) {
 
 /**
  * Build the scenario list.
- * @param {{ quick?: boolean, filter?: string[], curve?: boolean }} opts `quick`: the CI
- *   smoke matrix (every pattern over TCP at 64 B and 64 KiB, and over IPC at 64 B, plus
- *   the two 64 B CURVE rows); `curve`: the CURVE rows instead of the NULL ones; `filter`:
- *   keep scenarios whose id contains any of these substrings (a substring containing
- *   `curve` selects among the CURVE rows, so `--filter curve` equals `--curve`)
+ * @param {{ quick?: boolean, filter?: string[], curve?: boolean, fanout?: boolean }} opts
+ *   `quick`: the CI smoke matrix (every pattern over TCP at 64 B and 64 KiB, and over IPC
+ *   at 64 B, plus the two 64 B CURVE rows and the two 10-peer fan-out rows); `curve`: the
+ *   CURVE rows instead of the NULL ones; `fanout`: the fan-out/fan-in rows instead;
+ *   `filter`: keep scenarios whose id contains any of these substrings (a substring
+ *   containing `curve` selects among the CURVE rows, so `--filter curve` equals `--curve`;
+ *   one naming `subs`, `dealers` or `pushers` among the fan-out rows, and `fanout` picks
+ *   them all, so `--filter fanout` equals `--fanout`)
  * @returns {Scenario[]}
  */
-export function buildMatrix({ quick = false, filter = [], curve = false } = {}) {
+export function buildMatrix({ quick = false, filter = [], curve = false, fanout = false } = {}) {
   const curveRows = curveScenarios(quick ? [64] : SIZES).filter((s) => !quick || s.variant === 'plain');
+  const fanoutRows = fanoutScenarios().filter((s) => !quick || FANOUT_QUICK.includes(s.id));
+  const fanoutMatch = (/** @type {Scenario} */ s, /** @type {string} */ f) => f === 'fanout' || s.id.includes(f);
   if (curve) return filter.length === 0 ? curveRows : curveRows.filter((s) => filter.some((f) => s.id.includes(f)));
+  if (fanout) return filter.length === 0 ? fanoutRows : fanoutRows.filter((s) => filter.some((f) => fanoutMatch(s, f)));
   /** @type {Scenario[]} */
   const out = [];
   const sizesFor = (/** @type {string} */ transport) => (quick ? (transport === 'tcp' ? [64, 65536] : [64]) : SIZES);
@@ -114,13 +171,16 @@ export function buildMatrix({ quick = false, filter = [], curve = false } = {}) 
       }
     }
   }
-  if (filter.length === 0) return quick ? [...out, ...curveRows] : out;
-  // NULL rows match the plain substrings, CURVE rows the ones that name `curve`.
-  const nullTerms = filter.filter((f) => !f.includes('curve'));
+  if (filter.length === 0) return quick ? [...out, ...curveRows, ...fanoutRows] : out;
+  // NULL rows match the plain substrings, CURVE rows the ones that name `curve`, fan-out
+  // rows the ones that name their peers.
+  const nullTerms = filter.filter((f) => !f.includes('curve') && !isFanoutTerm(f));
   const curveTerms = filter.filter((f) => f.includes('curve'));
+  const fanoutTerms = filter.filter((f) => isFanoutTerm(f));
   return [
     ...out.filter((s) => nullTerms.some((f) => s.id.includes(f))),
     ...curveRows.filter((s) => curveTerms.some((f) => s.id.includes(f))),
+    ...fanoutRows.filter((s) => fanoutTerms.some((f) => fanoutMatch(s, f))),
   ];
 }
 

@@ -52,21 +52,23 @@ export function fmtBytes(bytes) {
 }
 
 /**
- * One table cell.
+ * One table cell. Fan-out cells: the total rate · the slowest peer's rate.
  * @param {ImplResult | undefined} r
- * @param {'latency' | 'throughput'} kind
+ * @param {'latency' | 'throughput' | 'fanout'} kind
  */
 export function fmtCell(r, kind) {
   if (!r) return '';
   if (r.status !== 'ok') return r.status === 'skipped' ? 'skip' : 'ERR';
+  if (kind === 'fanout') return `${fmtCount(/** @type {number} */ (r.msgPerSec))} · ${fmtCount(/** @type {number} */ (r.minPerSec))}`;
   if (kind === 'latency') return `${fmtUs(/** @type {number} */ (r.p50Us))} / ${fmtUs(/** @type {number} */ (r.p99Us))}`;
   return `${fmtCount(/** @type {number} */ (r.msgPerSec))} · ${fmtMB(/** @type {number} */ (r.mbPerSec))} MB/s`;
 }
 
 /**
- * The headline number of a result: p50 µs for latency, msg/s for throughput.
+ * The headline number of a result: p50 µs for latency, msg/s for throughput, the total
+ * rate (msg/s, or round trips/s) for fan-out rows.
  * @param {ImplResult | undefined} r
- * @param {'latency' | 'throughput'} kind
+ * @param {'latency' | 'throughput' | 'fanout'} kind
  * @returns {number | undefined}
  */
 export function headline(r, kind) {
@@ -118,10 +120,11 @@ export function renderTables(scenarios, columns) {
     const impls = IMPLS.filter(
       (i) => runsScenario(i, { security }) && (columns ? columns.includes(i.id) : mine.some((s) => s.results[i.id])),
     );
-    for (const kind of /** @type {const} */ (['latency', 'throughput'])) {
+    for (const kind of /** @type {const} */ (['latency', 'throughput', 'fanout'])) {
       const rows = mine.filter((s) => s.kind === kind);
       if (rows.length === 0) continue;
-      out.push(security === 'curve' ? curveTable(rows, kind, impls) : nullTable(rows, kind, impls));
+      if (kind === 'fanout') out.push(fanoutTable(rows, impls));
+      else out.push(security === 'curve' ? curveTable(rows, kind, impls) : nullTable(rows, kind, impls));
     }
   }
   return out.join('\n\n');
@@ -149,6 +152,33 @@ function nullTable(rows, kind, impls) {
     ...(hasUring ? [fmtRatio(ratio(row, 'monocoque-uring', 'monocoque'))] : []),
   ]);
   return markdownTable(header, body);
+}
+
+/**
+ * The fan-out/fan-in table: per cell the total rate and the slowest peer's rate; the ratio
+ * columns compare totals (higher is better).
+ * @param {ScenarioResult[]} rows
+ * @param {ReadonlyArray<(typeof IMPLS)[number]>} impls
+ */
+function fanoutTable(rows, impls) {
+  const hasUring = impls.some((i) => i.id === 'monocoque-uring');
+  const header = [
+    'Fan-out / fan-in: total · slowest peer',
+    'Counted',
+    ...impls.map((i) => i.label),
+    'Mono/zeromq',
+    'Mono/libzmq',
+    ...(hasUring ? ['uring/net', 'uring/libzmq'] : []),
+  ];
+  const body = rows.map((row) => [
+    row.id,
+    row.metric ?? 'msg/s',
+    ...impls.map((i) => fmtCell(row.results[i.id], 'fanout')),
+    fmtRatio(ratio(row, 'monocoque', 'zeromq')),
+    fmtRatio(ratio(row, 'monocoque', 'libzmq')),
+    ...(hasUring ? [fmtRatio(ratio(row, 'monocoque-uring', 'monocoque')), fmtRatio(ratio(row, 'monocoque-uring', 'libzmq'))] : []),
+  ]);
+  return markdownTable(header, body, `ll${'r'.repeat(header.length - 2)}`);
 }
 
 /**
@@ -365,6 +395,37 @@ export function evaluateCurveTargets(scenarios, crypto) {
             : missingNote(row, ['monocoque-noble'], id)
           : `${fmtCount(/** @type {number} */ (got))} msg/s vs ${fmtCount(/** @type {number} */ (limit))} boxes/s (min of seal, open)`,
     });
+  }
+  return targets;
+}
+
+/**
+ * The fan-out targets of the issue: PUB to 100 SUBs, total delivered ≥ libzmq C's; ROUTER
+ * with 1,000 DEALERs, ≥ 0.8× libzmq C's round trips per second (Monocoque on node:net and
+ * on io_uring).
+ * @param {ScenarioResult[]} scenarios
+ * @returns {Target[]}
+ */
+export function evaluateFanoutTargets(scenarios) {
+  /** @type {Target[]} */
+  const targets = [];
+  const cases = /** @type {const} */ ([
+    ['PUB to 100 SUBs, total delivered', 'pub-sub/tcp/64B/100subs', 1.0],
+    ['ROUTER with 1,000 DEALERs, round trips/s', 'dealer-router/tcp/64B/1000dealers', 0.8],
+  ]);
+  for (const [name, id, threshold] of cases) {
+    for (const [impl, label] of /** @type {const} */ ([['monocoque', 'Monocoque (net)'], ['monocoque-uring', 'Monocoque (uring)']])) {
+      const row = scenarios.find((s) => s.id === id);
+      const r = row ? ratio(row, impl, 'libzmq') : undefined;
+      targets.push({
+        name: `${name}, ${label} vs libzmq C`,
+        goal: `≥ ${threshold}× libzmq (C)`,
+        value: r,
+        shown: fmtRatio(r),
+        met: r === undefined ? null : r >= threshold,
+        note: r === undefined ? missingNote(row, [impl, 'libzmq'], id) : `${id}, ${label} vs libzmq (C)`,
+      });
+    }
   }
   return targets;
 }

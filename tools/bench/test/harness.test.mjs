@@ -1,16 +1,18 @@
 /**
  * Unit tests of the harness's pure parts (statistics, matrix, tables, target verdicts,
- * the CURVE rows and their checks, the generated page).
+ * the CURVE rows and their checks, the fan-out rows and their per-peer meter, the
+ * generated page).
  * They never run a benchmark and never assert anything about speed.
  *   node --test tools/bench/test/
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildMatrix, baseId, checkSecurity, curveBackendOf, IMPLS, runsScenario } from '../lib/matrix.mjs';
-import { evaluateCurveTargets, evaluateTargets, markdownTable, ratio, renderCryptoTable, renderTables } from '../lib/report.mjs';
+import { buildMatrix, baseId, checkSecurity, curveBackendOf, fanoutScenarios, IMPLS, runsScenario } from '../lib/matrix.mjs';
+import { PeerMeter } from '../lib/meter.mjs';
+import { evaluateCurveTargets, evaluateFanoutTargets, evaluateTargets, fmtCell, markdownTable, ratio, renderCryptoTable, renderTables } from '../lib/report.mjs';
 import { combineCrypto, median, medianOfRuns, percentile, summariseLatency } from '../lib/stats.mjs';
 import { renderChart } from '../chart.mjs';
-import { curveSection, renderDocs } from '../docs.mjs';
+import { curveSection, fanoutSection, renderDocs } from '../docs.mjs';
 
 test('nearest-rank percentiles and medians', () => {
   const sorted = Float64Array.from({ length: 100 }, (_, i) => i + 1);
@@ -154,4 +156,136 @@ test('the CURVE section of docs/performance.md', () => {
   assert.deepEqual(curveSection(undefined), []);
   const page = renderDocs({ scenarios: fixture() }, { scenarios, crypto });
   assert.ok(page.indexOf('## CURVE') > page.indexOf('## Results') && page.indexOf('## CURVE') < page.indexOf('## Reproduce'));
+});
+
+test('the fan-out rows: --fanout, --filter, and the two small ones in --quick', () => {
+  const fan = buildMatrix({ fanout: true });
+  assert.deepEqual(fan.map((s) => s.id), [
+    'pub-sub/tcp/64B/1subs', 'pub-sub/tcp/64B/10subs', 'pub-sub/tcp/64B/100subs',
+    'dealer-router/tcp/64B/1000dealers', 'push-pull/tcp/64B/10pushers',
+  ]);
+  assert.deepEqual(fan, fanoutScenarios());
+  assert.deepEqual(fan.map((s) => s.peers), [1, 10, 100, 1000, 10]);
+  assert.ok(fan.every((s) => s.kind === 'fanout' && s.transport === 'tcp' && s.size === 64 && s.variant === 'plain' && s.metric));
+  assert.deepEqual(buildMatrix({ filter: ['fanout'] }), fan);
+  assert.ok(buildMatrix().every((s) => s.peers === undefined)); // the default matrix has no fan-out rows
+  assert.ok(buildMatrix({ curve: true }).every((s) => s.peers === undefined));
+  assert.deepEqual(buildMatrix({ filter: ['100subs'] }).map((s) => s.id), ['pub-sub/tcp/64B/100subs']);
+  assert.deepEqual(buildMatrix({ fanout: true, filter: ['pub-sub'] }).map((s) => s.peers), [1, 10, 100]);
+  assert.deepEqual(buildMatrix({ fanout: true, filter: ['fanout'] }), fan);
+  // A NULL-row substring does not pull fan-out rows in, and vice versa.
+  assert.deepEqual(buildMatrix({ filter: ['pub-sub/tcp/64B'] }).map((s) => s.id), ['pub-sub/tcp/64B/plain', 'pub-sub/tcp/64B/batch']);
+  assert.deepEqual(buildMatrix({ filter: ['req-rep/tcp/64B', '1000dealers'] }).map((s) => s.id), ['req-rep/tcp/64B', 'dealer-router/tcp/64B/1000dealers']);
+  const quick = buildMatrix({ quick: true }).filter((s) => s.kind === 'fanout');
+  assert.deepEqual(quick.map((s) => s.id), ['pub-sub/tcp/64B/10subs', 'push-pull/tcp/64B/10pushers']);
+  assert.equal(baseId({ id: 'pub-sub/tcp/64B/100subs' }), 'pub-sub/tcp/64B/100subs');
+});
+
+/** A meter on a hand-driven clock. @param {Partial<import('../lib/meter.mjs').MeterOptions>} o */
+function fakeMeter(o = {}) {
+  const clock = { t: 0 };
+  const meter = new PeerMeter({ peers: 3, warmupMs: 100, warmupMsgs: 5, durationMs: 1000, maxMsgs: 1e12, joinTimeoutMs: 5000, now: () => clock.t, ...o });
+  return { clock, meter };
+}
+
+test('the per-peer meter: warm-up waits for every peer, then one window', () => {
+  const { clock, meter } = fakeMeter();
+  let opened = 0;
+  meter.o.onMeasure = () => opened++;
+  clock.t = 10;
+  for (let k = 0; k < 10; k++) meter.hit(0);
+  clock.t = 500; // long past warmupMs and warmupMsgs, but peer 2 is silent
+  meter.hit(1);
+  assert.equal(meter.tick(), false);
+  assert.equal(opened, 0);
+  clock.t = 700;
+  assert.equal(meter.hit(2), false); // the last peer joins: the window opens now
+  assert.equal(opened, 1);
+  for (let k = 0; k < 300; k++) meter.hit(0);
+  for (let k = 0; k < 100; k++) meter.hit(1);
+  clock.t = 1699;
+  assert.equal(meter.tick(), false);
+  clock.t = 1700;
+  assert.equal(meter.tick(), true);
+  assert.equal(meter.hit(0), true); // stays done
+  const r = meter.result();
+  assert.deepEqual(
+    [r.peers, r.count, r.warmupCount, r.elapsedMs, r.msgPerSec, r.minPerSec, r.maxPerSec, r.silentPeers, r.joinMs],
+    [3, 401, 12, 1000, 401, 0, 301, 1, 700],
+  );
+});
+
+test('the per-peer meter: maxMsgs ends the window, a silent peer fails the run', () => {
+  const { meter } = fakeMeter({ warmupMs: 0, warmupMsgs: 0, maxMsgs: 6 });
+  meter.hit(0);
+  meter.hit(1);
+  assert.equal(meter.hit(2), false); // all joined: the window opens
+  for (let k = 0; k < 5; k++) assert.equal(meter.hit(k % 3), false);
+  assert.equal(meter.hit(0), true);
+  assert.equal(meter.result().count, 6);
+  const { clock, meter: stuck } = fakeMeter();
+  stuck.hit(0);
+  stuck.hit(1);
+  clock.t = 4999;
+  assert.equal(stuck.tick(), false);
+  clock.t = 5000;
+  assert.equal(stuck.tick(), true);
+  assert.throws(() => stuck.result(), /only 2 of 3 peers were heard from within 5000 ms \(2 messages in all\)/);
+  assert.throws(() => fakeMeter().meter.result(), /has not ended/);
+  assert.throws(() => new PeerMeter({ peers: 0, warmupMs: 0, warmupMsgs: 0, durationMs: 1, maxMsgs: 1, joinTimeoutMs: 1 }), RangeError);
+});
+
+/** A synthetic fan-out result set. */
+function fanoutFixture() {
+  const ok = (o) => ({ status: 'ok', count: 100, joinMs: 120, silentPeers: 0, serverRssPeakBytes: 64 * 2 ** 20, clientRssPeakBytes: 80 * 2 ** 20, ...o });
+  const rows = fanoutScenarios().map((s) => ({ ...s, results: {} }));
+  const byId = (id) => rows.find((r) => r.id === id);
+  byId('pub-sub/tcp/64B/100subs').results = {
+    monocoque: ok({ msgPerSec: 2e6, minPerSec: 15e3 }),
+    'monocoque-uring': ok({ msgPerSec: 1e6, minPerSec: 0, silentPeers: 3 }),
+    zeromq: ok({ msgPerSec: 300e3, minPerSec: 2e3 }),
+    libzmq: ok({ msgPerSec: 1.5e6, minPerSec: 14e3 }),
+  };
+  byId('dealer-router/tcp/64B/1000dealers').results = {
+    monocoque: ok({ msgPerSec: 20e3, minPerSec: 10 }),
+    'monocoque-uring': { status: 'error', reason: 'boom' },
+    libzmq: ok({ msgPerSec: 40e3, minPerSec: 20 }),
+  };
+  return rows;
+}
+
+test('fan-out tables and targets', () => {
+  const rows = fanoutFixture();
+  assert.equal(fmtCell(rows[2].results.monocoque, 'fanout'), '2.00M · 15.0k');
+  const tables = renderTables(rows);
+  assert.match(tables, /\| Fan-out \/ fan-in: total · slowest peer +\| Counted +\| Monocoque \(net\) \| Monocoque \(uring\) \| +zeromq \(npm\) \| +libzmq \(C\) \| Mono\/zeromq \| Mono\/libzmq \| uring\/net \| uring\/libzmq \|/);
+  assert.match(tables, /\| pub-sub\/tcp\/64B\/100subs +\| msg\/s delivered +\| +2\.00M · 15\.0k \| +1\.00M · 0 \| +300\.0k · 2\.0k \| +1\.50M · 14\.0k \| +6\.67× \| +1\.33× \| +0\.50× \| +0\.67× \|/);
+  assert.match(tables, /\| dealer-router\/tcp\/64B\/1000dealers +\| round trips\/s +\| +20\.0k · 10 \| +ERR \|/);
+  const targets = evaluateFanoutTargets(rows);
+  const byName = (n) => targets.find((t) => t.name.startsWith(n));
+  assert.equal(byName('PUB to 100 SUBs, total delivered, Monocoque (net)').met, true);
+  assert.equal(byName('PUB to 100 SUBs, total delivered, Monocoque (uring)').met, false);
+  assert.equal(byName('ROUTER with 1,000 DEALERs, round trips/s, Monocoque (net)').met, false); // 0.5× < 0.8×
+  assert.equal(byName('ROUTER with 1,000 DEALERs, round trips/s, Monocoque (uring)').met, null);
+  assert.match(byName('ROUTER with 1,000 DEALERs, round trips/s, Monocoque (uring)').note, /boom/);
+  assert.equal(evaluateFanoutTargets([]).every((t) => t.met === null), true);
+});
+
+test('the fan-out section of docs/performance.md: pending, then the run', () => {
+  const pending = fanoutSection(undefined).join('\n');
+  assert.match(pending, /^## Fan-out and fan-in\n/);
+  assert.match(pending, /\*\*Pending\.\*\*/);
+  assert.match(pending, /pnpm bench:fanout/);
+  assert.doesNotMatch(pending, /\d+\.\d+M/); // no figures
+  const doc = { kind: 'fanout', scenarios: fanoutFixture(), pinning: 'none (processes not pinned)', machine: { cpu: 'test' }, settings: { repeat: 3, warmupMs: 300, warmupMsgs: 100, durationMs: 1000 } };
+  const section = fanoutSection(doc).join('\n');
+  assert.doesNotMatch(section, /Pending/);
+  assert.match(section, /### Fan-out targets \(1 met, 2 missed, 1 not measured\)/);
+  assert.match(section, /\| pub-sub\/tcp\/64B\/100subs +\| msg\/s delivered/);
+  assert.match(section, /\| pub-sub\/tcp\/64B\/100subs +\| +120 ms · 64 \/ 80 MiB \| +120 ms · 3 silent · 64 \/ 80 MiB \|/);
+  assert.match(section, /ERROR Monocoque \(uring\): boom \[dealer-router\/tcp\/64B\/1000dealers\]/);
+  const { scenarios: curveRows, crypto } = curveFixture();
+  const page = renderDocs({ scenarios: fixture() }, { scenarios: curveRows, crypto }, doc);
+  assert.ok(page.indexOf('## Fan-out and fan-in') > page.indexOf('## Results') && page.indexOf('## Fan-out and fan-in') < page.indexOf('## CURVE'));
+  assert.match(renderDocs({ scenarios: fixture() }), /## Fan-out and fan-in[\s\S]*\*\*Pending\.\*\*/);
 });
