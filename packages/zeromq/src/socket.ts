@@ -38,6 +38,9 @@ interface FacadeState {
   /** REQ/REP calls refused with EFSM, waiting for the other operation (see {@link StateWaiter}). */
   waiting: StateWaiter[];
   keepAlive: NodeJS.Timeout | undefined;
+  /** How many send()/receive() calls changed the REQ/REP state so far (see retryAfter). */
+  sends: number;
+  receives: number;
 }
 
 /**
@@ -138,7 +141,7 @@ export function zeromqSocket(Base: CoreClass, type: number, name: string): unkno
         throw toZeromqError(error);
       }
       Object.defineProperty(this, 'type', { value: type, writable: false, enumerable: true, configurable: false });
-      Object.defineProperty(this, STATE, { value: { context: ctx, blocked: false, closeRequested: false, released: false, zap: undefined, waiting: [], keepAlive: undefined } satisfies FacadeState });
+      Object.defineProperty(this, STATE, { value: { context: ctx, blocked: false, closeRequested: false, released: false, zap: undefined, waiting: [], keepAlive: undefined, sends: 0, receives: 0 } satisfies FacadeState });
       this.sealAs(ZeromqSocket as never);
     }
 
@@ -269,25 +272,31 @@ export function zeromqSocket(Base: CoreClass, type: number, name: string): unkno
       }
       const sent = super.send(m, ...args);
       if (type !== REQ && type !== REP) return sent;
+      const state = (this as unknown as Internal)[STATE];
+      const receivesBefore = state.receives;
       this.stateChanged('send');
-      return sent.catch((error: ZmqError) => this.retryAfter('receive', error, this.sendTimeout, () => this.send(m, ...args)));
+      return sent.catch((error: ZmqError) => this.retryAfter('receive', receivesBefore, error, this.sendTimeout, () => this.send(m, ...args)));
     }
 
     override receive(): Promise<never> {
       const received = super.receive() as Promise<never>;
       if (type !== REQ && type !== REP) return received;
+      const state = (this as unknown as Internal)[STATE];
+      const sendsBefore = state.sends;
       return received.then(
         (message) => {
           this.stateChanged('receive');
           return message;
         },
-        (error: ZmqError) => this.retryAfter('send', error, this.receiveTimeout, () => this.receive()),
+        (error: ZmqError) => this.retryAfter('send', sendsBefore, error, this.receiveTimeout, () => this.receive()),
       );
     }
 
     /** An operation of kind `op` was made: calls waiting for it try again. */
     private stateChanged(op: 'send' | 'receive'): void {
       const state = (this as unknown as Internal)[STATE];
+      if (op === 'send') state.sends++;
+      else state.receives++;
       if (state.waiting.length === 0) return;
       const ready = state.waiting.filter((w) => w.after === op);
       state.waiting = state.waiting.filter((w) => w.after !== op);
@@ -302,10 +311,18 @@ export function zeromqSocket(Base: CoreClass, type: number, name: string): unkno
       });
     }
 
-    /** EFSM: wait (up to `timeout` ms) for an operation of kind `after`, then `retry`. */
-    private retryAfter<T>(after: 'send' | 'receive', error: ZmqError, timeout: number, retry: () => Promise<T>): Promise<T> {
+    /**
+     * EFSM: wait (up to `timeout` ms) for an operation of kind `after`, then `retry`. The
+     * refusal is seen a microtask after the call, so an operation made in between (a
+     * `receive()` then a `send()` in the same tick) counts: `countBefore` is the number of
+     * such operations when the refused call was made.
+     */
+    private retryAfter<T>(after: 'send' | 'receive', countBefore: number, error: ZmqError, timeout: number, retry: () => Promise<T>): Promise<T> {
       if (error.code !== 'EFSM' || timeout === 0 || this.closed) return Promise.reject(error);
       const state = (this as unknown as Internal)[STATE];
+      if ((after === 'send' ? state.sends : state.receives) !== countBefore) {
+        return new Promise<T>((resolve, reject) => setImmediate(() => (this.closed ? reject(cancelled()) : retry().then(resolve, reject))));
+      }
       return new Promise<T>((resolve, reject) => {
         let timer: NodeJS.Timeout | undefined;
         const waiter: StateWaiter = {

@@ -429,3 +429,22 @@ function shapeOf(run: () => unknown): Record<string, unknown> {
   }
   return { thrown: false };
 }
+
+describe('REQ receive() and send() in the same tick', () => {
+  it('the receive gets the reply to that one request', async () => {
+    const [a, b] = await both(async (zmq, name) => {
+      const address = inprocName(name);
+      const rep = track(new zmq.Reply());
+      await rep.bind(address);
+      const req = track(new zmq.Request({ receiveTimeout: 3000 }));
+      req.connect(address);
+      const reply = req.receive(); // before any request: it waits for one
+      await req.send('only');
+      const [q] = await rep.receive();
+      await rep.send(`re ${q}`);
+      return String((await reply)[0]);
+    });
+    expect(a).toEqual(b);
+    expect(a).toBe('re only');
+  });
+});
