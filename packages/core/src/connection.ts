@@ -34,6 +34,13 @@ import type { Stream } from './transport.js';
 import { askZap, zapAddress } from './zap.js';
 
 /**
+ * Makes the connection for a new stream. Core makes ZMTP connections; a socket type that
+ * speaks another protocol over the same transports (STREAM's raw bytes) supplies its own
+ * through `Socket.connectionFactory`.
+ */
+export type ConnectionFactory = (owner: ConnectionOwner, stream: Stream, options: ResolvedOptions, endpoint: string) => PeerConnection;
+
+/**
  * What pipes and endpoints need from a connection that carries a pipe: a ZMTP
  * {@link Connection}, or a {@link RawConnection} (./raw-connection.ts) for STREAM sockets.
  */

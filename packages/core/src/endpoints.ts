@@ -17,11 +17,10 @@
  * accept:error; close on unbind.
  */
 import { type Command, ZmqError } from '@monocoque/zmtp';
-import { Connection, type ConnectionOwner, type PeerConnection } from './connection.js';
+import { Connection, type ConnectionFactory, type ConnectionOwner, type PeerConnection } from './connection.js';
 import type { EventPeer, SocketEvent } from './events.js';
 import type { ResolvedOptions } from './options.js';
 import { type PipeCarrier, type PipeOwner, StreamPipe } from './pipe.js';
-import { RawConnection } from './raw-connection.js';
 import type { Listener, Stream, StreamEndpoint, Transport } from './transport.js';
 import type { SocketType } from '@monocoque/zmtp';
 
@@ -40,16 +39,18 @@ export interface EndpointHost extends PipeOwner {
   pipeConnected(pipe: StreamPipe): boolean;
   /** @internal A command for a pipe. */
   pipeCommand(pipe: StreamPipe, command: Command): void;
+  /** @internal Makes non-ZMTP connections (STREAM); undefined = ZMTP. */
+  readonly connectionFactory: ConnectionFactory | undefined;
 }
 
 /**
- * A new connection over `stream`: ZMTP, except for STREAM sockets, which speak raw bytes
- * (raw-connection.ts). This is the one place the two kinds part.
+ * A new connection over `stream`: ZMTP, unless the socket type brings its own kind (STREAM's
+ * raw bytes, from `@monocoque/stream` with core's raw-connection.ts). This is the one place
+ * the kinds part.
  */
 function openConnection(owner: ConnectionOwner, host: EndpointHost, stream: Stream, endpoint: string): PeerConnection {
-  return host.type === 'STREAM'
-    ? new RawConnection(owner, stream, host.optionValues, endpoint)
-    : new Connection(owner, stream, host.optionValues, host.type, endpoint);
+  const make = host.connectionFactory;
+  return make === undefined ? new Connection(owner, stream, host.optionValues, host.type, endpoint) : make(owner, stream, host.optionValues, endpoint);
 }
 
 /** The peer of a connection, for events. */

@@ -18,6 +18,7 @@
  * EBUSY (zeromq.js allows one of each; this is a deliberate difference).
  */
 import { type Command, type SocketType, ZmqError } from '@monocoque/zmtp';
+import type { ConnectionFactory } from './connection.js';
 import { BoundEndpoint, Connecter, type EndpointHost } from './endpoints.js';
 import { parseEndpoint } from './endpoint.js';
 import { type SocketEvent, SocketEvents } from './events.js';
@@ -39,6 +40,7 @@ import { debug, debugEnabled, describeEvent } from './debug.js';
 import { afterTurn, completed, flushNow, receiveMustYield } from './scheduler.js';
 import { getDefaultTransport } from './transport-registry.js';
 import type { StreamEndpoint, Transport } from './transport.js';
+import type { RawConnection } from './raw-connection.js'; // for {@link RawConnection} in the doc comments
 import { type Waiter, Waiters } from './waiters.js';
 
 interface PendingSend extends Waiter<void> {
@@ -570,6 +572,14 @@ export abstract class Socket<In = Message, SendArgs extends unknown[] = []> impl
   protected get acceptsConnectRoutingId(): boolean {
     return false;
   }
+  /**
+   * The connections this socket type makes over tcp:// and ipc://: undefined for ZMTP (every
+   * standard type); STREAM returns one that makes core's {@link RawConnection}s. Read once,
+   * when the socket is created.
+   */
+  protected get connectionFactory(): ConnectionFactory | undefined {
+    return undefined;
+  }
 
   /**
    * A message was queued on an attached pipe. The default gives the pipe a turn in the
@@ -660,6 +670,7 @@ export abstract class Socket<In = Message, SendArgs extends unknown[] = []> impl
     return {
       type: this.socketType,
       optionValues: values,
+      connectionFactory: this.connectionFactory,
       get isClosed() {
         return self._closed;
       },

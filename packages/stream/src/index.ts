@@ -28,7 +28,10 @@
  * }
  * ```
  */
-import { type Message, type OptionSpec, type Pipe, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+import { type ConnectionFactory, type Message, type OptionSpec, type Pipe, RawConnection, Socket, type SocketOptions, ZmqError } from '@monocoque/core';
+
+/** STREAM connections speak raw bytes, not ZMTP (core's raw-connection.ts). */
+const rawConnections: ConnectionFactory = (owner, stream, options, endpoint) => new RawConnection(owner, stream, options, endpoint);
 
 /** Options for {@link Stream}. */
 export interface StreamOptions extends SocketOptions {
@@ -93,6 +96,10 @@ export class Stream extends Socket {
 
   protected override get acceptsConnectRoutingId(): boolean {
     return true;
+  }
+
+  protected override get connectionFactory(): ConnectionFactory {
+    return rawConnections;
   }
 
   protected attachPipe(pipe: Pipe): boolean {
