@@ -42,7 +42,7 @@ export type ConnectionFactory = (owner: ConnectionOwner, stream: Stream, options
 
 /**
  * What pipes and endpoints need from a connection that carries a pipe: a ZMTP
- * {@link Connection}, or a {@link RawConnection} (./raw-connection.ts) for STREAM sockets.
+ * `Connection`, or a `RawConnection` (./raw-connection.ts) for STREAM sockets.
  */
 export interface PeerConnection extends Flushable {
   /** The pipe this connection carries (after the handshake). */

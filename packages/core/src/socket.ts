@@ -40,7 +40,6 @@ import { debug, debugEnabled, describeEvent } from './debug.js';
 import { afterTurn, completed, flushNow, receiveMustYield } from './scheduler.js';
 import { getDefaultTransport } from './transport-registry.js';
 import type { StreamEndpoint, Transport } from './transport.js';
-import type { RawConnection } from './raw-connection.js'; // for {@link RawConnection} in the doc comments
 import { type Waiter, Waiters } from './waiters.js';
 
 interface PendingSend extends Waiter<void> {
@@ -574,7 +573,7 @@ export abstract class Socket<In = Message, SendArgs extends unknown[] = []> impl
   }
   /**
    * The connections this socket type makes over tcp:// and ipc://: undefined for ZMTP (every
-   * standard type); STREAM returns one that makes core's {@link RawConnection}s. Read once,
+   * standard type); STREAM returns one that makes core's `RawConnection`s. Read once,
    * when the socket is created.
    */
   protected get connectionFactory(): ConnectionFactory | undefined {
