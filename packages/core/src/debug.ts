@@ -30,7 +30,11 @@ function enabled(): boolean {
 /** Whether debug lines are printed (read once, at load). */
 export const debugEnabled: boolean = enabled();
 
-/** Print one debug line (when enabled): `MONOCOQUE <pid>: <message>`. */
+/**
+ * Print one line to Monocoque's debug log (when `NODE_DEBUG=monocoque` or `MONOCOQUE_DEBUG`
+ * is set): `MONOCOQUE <pid>: <message>`. Packages that plug into core (transports, security
+ * backends) use it so that every line has the same form.
+ */
 export function debug(message: string): void {
   if (!debugEnabled) return;
   if (log.enabled === true) log('%s', message);

@@ -25,5 +25,6 @@ export type { ConnectOptions as TransportConnectOptions, Listener, Stream, Strea
 export { netTransport } from './net-transport.js';
 export { type ZapHandler, type ZapReply, type ZapRequest, hasZapHandler, installZapHandler } from './zap.js';
 export { getDefaultTransport, registerTransport, registeredTransports, setDefaultTransport } from './transport-registry.js';
+export { debug as debugLog } from './debug.js';
 export type { ConnectionFactory, ConnectionOwner, PeerConnection } from './connection.js';
 export { RawConnection } from './raw-connection.js';

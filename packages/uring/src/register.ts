@@ -7,13 +7,13 @@
  * why is printed to stderr only if `NODE_DEBUG` contains `monocoque` or
  * `MONOCOQUE_DEBUG` is set.
  */
-import { registerTransport } from '@monocoque/core';
+import { debugLog, registerTransport } from '@monocoque/core';
 import { loadUring } from './index.js';
 
 const loaded = loadUring();
 if (loaded.ok) {
   const transport = loaded.transport;
   registerTransport('uring', () => transport);
-} else if (process.env.MONOCOQUE_DEBUG || /\bmonocoque\b/.test(process.env.NODE_DEBUG ?? '')) {
-  process.stderr.write(`monocoque: io_uring transport not registered (${loaded.reason}); using node:net\n`);
+} else {
+  debugLog(`io_uring transport not registered (${loaded.reason}); using node:net`);
 }

@@ -47,7 +47,7 @@ describe('@monocoque/uring/register', () => {
     core = await freshRegister();
     const lines = write.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('io_uring'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^monocoque: io_uring transport not registered \(disabled by MONOCOQUE_URING_DISABLE\); using node:net\n$/);
+    expect(lines[0]).toMatch(/^MONOCOQUE \d+: io_uring transport not registered \(disabled by MONOCOQUE_URING_DISABLE\); using node:net\n$/);
     expect(core.getDefaultTransport().name).toBe('net');
   });
 });

@@ -5,6 +5,7 @@
  * it cannot load is an error, not a silent fallback. With `NODE_DEBUG=monocoque` (or
  * `MONOCOQUE_DEBUG`) one line on stderr says which backend was chosen and why.
  */
+import { debugLog as debug } from '@monocoque/core';
 import { ZmqError } from '@monocoque/zmtp';
 import { nobleBackend } from './noble.js';
 import { loadSodiumBackend } from './sodium.js';
@@ -20,11 +21,6 @@ export interface CurveBackendInfo {
 
 let active: { backend: BoxBackend; reason: string } | undefined;
 
-function debug(line: string): void {
-  if (process.env.MONOCOQUE_DEBUG || /\bmonocoque\b/.test(process.env.NODE_DEBUG ?? '')) {
-    process.stderr.write(`monocoque: ${line}\n`);
-  }
-}
 
 function sodiumOrThrow(why: string): BoxBackend {
   const sodium = loadSodiumBackend();
