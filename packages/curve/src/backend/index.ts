@@ -5,7 +5,7 @@
  * it cannot load is an error, not a silent fallback. With `NODE_DEBUG=monocoque` (or
  * `MONOCOQUE_DEBUG`) one line on stderr says which backend was chosen and why.
  */
-import { debugLog as debug } from '@monocoque/core';
+import { debuglog } from 'node:util';
 import { ZmqError } from '@monocoque/zmtp';
 import { nobleBackend } from './noble.js';
 import { loadSodiumBackend } from './sodium.js';
@@ -20,6 +20,18 @@ export interface CurveBackendInfo {
 }
 
 let active: { backend: BoxBackend; reason: string } | undefined;
+
+const log = debuglog('monocoque');
+
+/**
+ * One line in Monocoque's debug log, in core's form (`MONOCOQUE <pid>: …`). Written here
+ * rather than imported from core so that `@monocoque/curve` alone (key generation, Z85)
+ * does not load the socket engine.
+ */
+function debug(line: string): void {
+  if (log.enabled) log('%s', line);
+  else if (process.env.MONOCOQUE_DEBUG || /\bmonocoque\b/i.test(process.env.NODE_DEBUG ?? '')) process.stderr.write(`MONOCOQUE ${process.pid}: ${line}\n`);
+}
 
 
 function sodiumOrThrow(why: string): BoxBackend {
