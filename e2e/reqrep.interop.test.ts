@@ -15,6 +15,7 @@ import { spawnZmqPeer, type PeerSocket } from './helpers/peer.js';
 import { bindEndpoint, type Transport } from './helpers/endpoints.js';
 import { assertFramesEqual, frameOf, Scope, sleep, withTimeout } from './helpers/util.js';
 import { expectNothing, nextEvent, recv } from './helpers/ours.js';
+import { expectCode } from '@monocoque/test-support';
 
 const B = (s: string) => Buffer.from(s, 'utf8');
 const E = Buffer.alloc(0);
@@ -57,15 +58,6 @@ function spawnProxy(frontend: ProxySide, backend: ProxySide): Promise<{ frontend
 
 const newReq = (o: ConstructorParameters<typeof Request>[0] = {}) => scope.track(new Request({ linger: 0, ...o }));
 const newRep = (o: ConstructorParameters<typeof Reply>[0] = {}) => scope.track(new Reply({ linger: 0, ...o }));
-
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e, `expected ${code}`).toBeInstanceOf(ZmqError);
-  expect((e as ZmqError).code).toBe(code);
-}
 
 /** Multipart payloads with empty frames and short/long frame boundaries. */
 function payloads(): Buffer[][] {

@@ -3,7 +3,7 @@
  * type and lets a test read and write exact frames per peer (to forge bad envelopes,
  * replies from the wrong peer, ...), plus bounded waits.
  */
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { type Message, type Pipe, Socket, type SocketOptions, type SocketType, ZmqError } from '@monocoque/core';
 
 /** A socket with no pattern: records its peers, exposes raw per-peer reads and writes. */
@@ -103,6 +103,23 @@ export function socketTracker(): <T extends { close(): void }>(socket: T) => T {
     open.push(socket);
     return socket;
   };
+}
+
+/**
+ * Await `p` (or call it) and require a `ZmqError` with `code` (and, when given, a message
+ * matching `pattern`); returns the error for further checks.
+ */
+export async function expectCode(p: Promise<unknown> | (() => unknown), code: string, pattern?: RegExp): Promise<ZmqError> {
+  let error: unknown;
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    error = e;
+  }
+  expect(error, `expected ${code}`).toBeInstanceOf(ZmqError);
+  expect((error as ZmqError).code).toBe(code);
+  if (pattern) expect((error as ZmqError).message).toMatch(pattern);
+  return error as ZmqError;
 }
 
 export { type Direction, FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.js';

@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ZmqError } from '@monocoque/core';
 import { Client, Server } from '@monocoque/clientserver';
-import { endpoint, handshakes, RawSocket, socketTracker, stillPending, withTimeout } from '@monocoque/test-support';
+import { endpoint, expectCode, handshakes, RawSocket, socketTracker, stillPending, withTimeout } from '@monocoque/test-support';
 
 const track = socketTracker();
 const server = (o: ConstructorParameters<typeof Server>[0] = {}) => track(new Server({ linger: 0, ...o }));
 const client = (o: ConstructorParameters<typeof Client>[0] = {}) => track(new Client({ linger: 0, ...o }));
-
-async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<ZmqError> {
-  let error: unknown;
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ZmqError);
-  expect((error as ZmqError).code).toBe(code);
-  return error as ZmqError;
-}
 
 describe('CLIENT <-> SERVER', () => {
   for (const kind of ['inproc', 'tcp', 'ipc'] as const) {

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ZmqError } from '@monocoque/core';
 import { Peer } from '@monocoque/peer';
-import { endpoint, handshakes, RawSocket, socketTracker, withTimeout } from '@monocoque/test-support';
+import { endpoint, expectCode, handshakes, RawSocket, socketTracker, withTimeout } from '@monocoque/test-support';
 
 const track = socketTracker();
 const peer = (o: ConstructorParameters<typeof Peer>[0] = {}) => track(new Peer({ linger: 0, ...o }));
-
-async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<void> {
-  let error: unknown;
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ZmqError);
-  expect((error as ZmqError).code).toBe(code);
-}
 
 describe('PEER', () => {
   for (const kind of ['inproc', 'tcp', 'ipc'] as const) {

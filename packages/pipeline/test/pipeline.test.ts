@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ZmqError } from '@monocoque/core';
 import { Pull, Push } from '@monocoque/pipeline';
-import { endpoint, handshakes, socketTracker, stillPending, str, withTimeout } from '@monocoque/test-support';
+import { endpoint, expectCode, handshakes, socketTracker, stillPending, str, withTimeout } from '@monocoque/test-support';
 
 const track = socketTracker();
 const push = (o: ConstructorParameters<typeof Push>[0] = {}) => track(new Push({ linger: 0, ...o }));
 const pull = (o: ConstructorParameters<typeof Pull>[0] = {}) => track(new Pull({ linger: 0, ...o }));
-
-async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<void> {
-  let error: unknown;
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ZmqError);
-  expect((error as ZmqError).code).toBe(code);
-}
 
 describe('PUSH -> PULL', () => {
   for (const kind of ['inproc', 'tcp', 'ipc'] as const) {

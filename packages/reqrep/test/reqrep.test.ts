@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ZmqError } from '@monocoque/core';
 import { Reply, Request } from '@monocoque/reqrep';
-import { endpoint, handshakes, RawSocket, socketTracker, stillPending, str, withTimeout } from '@monocoque/test-support';
+import { endpoint, expectCode, handshakes, RawSocket, socketTracker, stillPending, str, withTimeout } from '@monocoque/test-support';
 
 const track = socketTracker();
 
 const req = (o: ConstructorParameters<typeof Request>[0] = {}) => track(new Request({ linger: 0, ...o }));
 const rep = (o: ConstructorParameters<typeof Reply>[0] = {}) => track(new Reply({ linger: 0, ...o }));
 const raw = (type: 'ROUTER' | 'DEALER' | 'REP', o = {}) => track(new RawSocket(type, { linger: 0, ...o }));
-
-async function expectCode(p: Promise<unknown> | (() => unknown), code: string, pattern?: RegExp): Promise<ZmqError> {
-  let error: unknown;
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    error = e;
-  }
-  expect(error, `expected ${code}`).toBeInstanceOf(ZmqError);
-  expect((error as ZmqError).code).toBe(code);
-  if (pattern) expect((error as ZmqError).message).toMatch(pattern);
-  return error as ZmqError;
-}
 
 /** A bound REP and a REQ connected to it, handshake done. */
 async function pair(kind: 'inproc' | 'tcp' | 'ipc', o: ConstructorParameters<typeof Request>[0] = {}) {

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ZmqError } from '@monocoque/core';
 import { Gather, Scatter } from '@monocoque/scattergather';
-import { endpoint, handshakes, RawSocket, socketTracker, stillPending, withTimeout } from '@monocoque/test-support';
+import { endpoint, expectCode, handshakes, RawSocket, socketTracker, stillPending, withTimeout } from '@monocoque/test-support';
 
 const track = socketTracker();
 const scatter = (o: ConstructorParameters<typeof Scatter>[0] = {}) => track(new Scatter({ linger: 0, ...o }));
 const gather = (o: ConstructorParameters<typeof Gather>[0] = {}) => track(new Gather({ linger: 0, ...o }));
-
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
-  let error: unknown;
-  try {
-    await p;
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ZmqError);
-  expect((error as ZmqError).code).toBe(code);
-}
 
 describe('SCATTER -> GATHER', () => {
   for (const kind of ['inproc', 'tcp', 'ipc'] as const) {
