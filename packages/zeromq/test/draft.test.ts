@@ -35,14 +35,15 @@ describe('zeromq/draft', () => {
       dish.join('weather');
       dish.connect(radio.lastEndpoint!);
       const got = dish.receive(); // libzmq's DISH attaches peers while a receive is pending
-      // The JOIN travels after the handshake: send until it has arrived.
-      let received: [Buffer, { group: Buffer }] | undefined;
-      void got.then((m) => (received = m as never));
-      for (let i = 0; received === undefined && i < 500; i++) {
-        await radio.send('other', { group: 'traffic' });
-        await radio.send('sunny', { group: 'weather' });
-        await new Promise((r) => setTimeout(r, 5));
+      // A RADIO drops what no joined dish wants: wait until the JOIN has arrived (checked on
+      // each event-loop turn, bounded), then send one message per group.
+      const deadline = Date.now() + 5000;
+      while (radio.groupCount === 0) {
+        if (Date.now() > deadline) throw new Error('timed out after 5000 ms waiting for the libzmq DISH to join "weather"');
+        await new Promise((r) => setImmediate(r));
       }
+      await radio.send('other', { group: 'traffic' });
+      await radio.send('sunny', { group: 'weather' });
       const [payload, { group }] = await got;
       expect([String(payload), String(group)]).toEqual(['sunny', 'weather']);
     } finally {
