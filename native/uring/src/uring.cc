@@ -13,13 +13,17 @@
 //   A uv_prepare_t flushes the per-socket send queues and submits every queued SQE with
 //   at most one io_uring_enter per loop turn (right before libuv blocks).
 // * One JS call per wake-up: completions are turned into fixed-size event records in a
-//   shared Int32Array and received bytes are copied into a shared inbox buffer; JS copies
-//   the inbox out once per call and slices it per stream. If either fills up, JS is
-//   called and processing continues.
+//   shared Int32Array. Received bytes are not copied here: the provided buffers live in
+//   an ArrayBuffer that JS allocated (the "region"), and an EV_DATA record names the
+//   bytes by offset into it. JS decodes them during the call and keeps no view of them
+//   (the engine treats these chunks as transient); the buffers go back to the kernel
+//   right after the call returns. Consecutive full buffers of one stream are adjacent
+//   in the region, so their records merge into one. If the event array fills up, or
+//   half the buffers are waiting for JS, JS is called and processing continues.
 // * Receive: one multishot recv per socket (io_uring_prep_recv_multishot) selecting
 //   buffers from a provided-buffer ring that is allocated and registered by hand
 //   (liburing 2.3 has io_uring_register_buf_ring but no io_uring_setup_buf_ring).
-//   Buffers go back to the ring as soon as their bytes are copied to the inbox. The recv
+//   Buffers go back to the ring once JS has seen their bytes (see above). The recv
 //   is re-armed whenever the kernel ends it (no IORING_CQE_F_MORE, -ENOBUFS on buffer
 //   exhaustion, -ECANCELED after a pause/resume race). Pause cancels the recv so that TCP
 //   flow control pushes back on the peer.
@@ -84,7 +88,7 @@ constexpr int kEventInts = 4;                  // ints per event record
 enum Op : uint8_t { OP_RECV = 1, OP_SEND, OP_CONNECT, OP_ACCEPT, OP_CANCEL, OP_SHUTDOWN };
 
 enum Ev : int32_t {
-  EV_DATA = 1,           // id, inbox offset, length
+  EV_DATA = 1,           // id, region offset, length
   EV_CLOSE = 2,          // id, errno (0 = clean)
   EV_DRAIN = 3,          // id
   EV_CONNECT = 4,        // id, errno (0 = connected)
@@ -156,22 +160,20 @@ struct Ring {
   bool pollRef = false;
   int busy = 0;              // sockets that keep the event loop alive (WantsLoop)
 
-  // provided buffers
+  // provided buffers: kBufCount x kBufSize inside the JS-owned region
   struct io_uring_buf_ring* br = nullptr;
   size_t brBytes = 0;
   char* bufs = nullptr;
+  std::vector<uint16_t> handed;  // buffers named by events JS has not seen yet
 
   // JS side
   napi_ref callback = nullptr;
   napi_ref eventsRef = nullptr;
-  napi_ref inboxRef = nullptr;
+  napi_ref regionRef = nullptr;
   napi_async_context asyncCtx = nullptr;
   int32_t* events = nullptr;
   size_t maxEvents = 0;
   size_t nEvents = 0;
-  char* inbox = nullptr;
-  size_t inboxCap = 0;
-  size_t inboxUsed = 0;
   bool inCallback = false;
 
   uint32_t nextId = 1;
@@ -456,23 +458,45 @@ void Emit(Ring* r, int32_t type, uint32_t id, int32_t a, int32_t b) {
   r->nEvents++;
 }
 
-// One JS call carrying every event recorded so far.
+void RecycleBuffer(Ring* r, unsigned bid) {
+  io_uring_buf_ring_add(r->br, r->bufs + size_t(bid) * kBufSize, kBufSize, uint16_t(bid),
+                        io_uring_buf_ring_mask(kBufCount), 0);
+  io_uring_buf_ring_advance(r->br, 1);
+}
+
+// Give the buffers JS has now seen back to the kernel, in one advance.
+void RecycleHanded(Ring* r) {
+  size_t n = r->handed.size();
+  if (n == 0) return;
+  const int mask = io_uring_buf_ring_mask(kBufCount);
+  for (size_t i = 0; i < n; i++) {
+    unsigned bid = r->handed[i];
+    io_uring_buf_ring_add(r->br, r->bufs + size_t(bid) * kBufSize, kBufSize, uint16_t(bid), mask, int(i));
+  }
+  io_uring_buf_ring_advance(r->br, int(n));
+  r->handed.clear();
+}
+
+// One JS call carrying every event recorded so far; then the buffers they named are free.
 void FlushEvents(Ring* r) {
-  if (r->nEvents == 0 || r->dead || !r->callback) return;
   if (r->inCallback) return;  // never re-enter JS; events stay queued
+  if (r->nEvents == 0 || r->dead || !r->callback) {
+    r->nEvents = 0;
+    if (!r->dead) RecycleHanded(r);
+    return;
+  }
   napi_env env = r->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value cb, recv, argv[2], result;
+  napi_value cb, recv, argv[1], result;
   napi_get_reference_value(env, r->callback, &cb);
   napi_get_global(env, &recv);  // napi_make_callback needs an object receiver
   napi_create_uint32(env, uint32_t(r->nEvents), &argv[0]);
-  napi_create_uint32(env, uint32_t(r->inboxUsed), &argv[1]);
   r->inCallback = true;
-  napi_status st = napi_make_callback(env, r->asyncCtx, recv, cb, 2, argv, &result);
+  napi_status st = napi_make_callback(env, r->asyncCtx, recv, cb, 1, argv, &result);
   r->inCallback = false;
   r->nEvents = 0;
-  r->inboxUsed = 0;
+  if (!r->dead) RecycleHanded(r);
   if (st == napi_pending_exception) {
     napi_value exc;
     if (napi_get_and_clear_last_exception(env, &exc) == napi_ok) napi_fatal_exception(env, exc);
@@ -480,26 +504,26 @@ void FlushEvents(Ring* r) {
   napi_close_handle_scope(env, scope);
 }
 
-void RecycleBuffer(Ring* r, unsigned bid) {
-  io_uring_buf_ring_add(r->br, r->bufs + size_t(bid) * kBufSize, kBufSize, uint16_t(bid),
-                        io_uring_buf_ring_mask(kBufCount), 0);
-  io_uring_buf_ring_advance(r->br, 1);
-}
-
 void OnRecv(Ring* r, Sock* s, int res, unsigned flags) {
   bool more = flags & IORING_CQE_F_MORE;
   if (flags & IORING_CQE_F_BUFFER) {
     unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
-    if (res > 0 && s && !s->destroying && bid < kBufCount) {
-      if (r->inboxUsed + size_t(res) > r->inboxCap) FlushEvents(r);
-      // Re-check: JS may have destroyed the stream during the flush.
-      if (!s->destroying && r->inboxUsed + size_t(res) <= r->inboxCap) {
-        memcpy(r->inbox + r->inboxUsed, r->bufs + size_t(bid) * kBufSize, size_t(res));
-        Emit(r, EV_DATA, s->id, int32_t(r->inboxUsed), res);
-        r->inboxUsed += size_t(res);
+    if (bid < kBufCount) {
+      if (res > 0 && s && !s->destroying) {
+        // JS reads the bytes in place; the buffer is recycled after it has.
+        int32_t off = int32_t(size_t(bid) * kBufSize);
+        int32_t* last = r->nEvents > 0 ? r->events + (r->nEvents - 1) * kEventInts : nullptr;
+        if (last && last[0] == EV_DATA && last[1] == int32_t(s->id) && last[2] + last[3] == off) {
+          last[3] += res;  // the previous buffer was full and this one follows it
+        } else {
+          Emit(r, EV_DATA, s->id, off, res);
+        }
+        r->handed.push_back(uint16_t(bid));
+        if (r->handed.size() >= kBufCount / 2) FlushEvents(r);
+      } else {
+        RecycleBuffer(r, bid);
       }
     }
-    if (bid < kBufCount) RecycleBuffer(r, bid);
   }
   if (!s) return;
   if (!more) {
@@ -692,7 +716,7 @@ void HandleCqe(Ring* r, io_uring_cqe* cqe) {
 }
 
 // Drain the CQ. Events go to JS in as few calls as possible (one unless the event array
-// or the inbox fills up).
+// fills up or half the provided buffers wait for JS).
 void Drain(Ring* r) {
   if (r->dead) return;
   if (r->deferMode || (IO_URING_READ_ONCE(*r->ring.sq.kflags) &
@@ -774,9 +798,7 @@ int SetupBufRing(Ring* r) {
   reg.bgid = kBufGroup;
   int ret = io_uring_register_buf_ring(&r->ring, &reg, 0);
   if (ret < 0) return ret;
-  void* data = nullptr;
-  if (posix_memalign(&data, 4096, size_t(kBufCount) * kBufSize) != 0) return -ENOMEM;
-  r->bufs = static_cast<char*>(data);
+  // r->bufs is the JS-owned region (Init).
   for (unsigned i = 0; i < kBufCount; i++)
     io_uring_buf_ring_add(r->br, r->bufs + size_t(i) * kBufSize, kBufSize, uint16_t(i),
                           io_uring_buf_ring_mask(kBufCount), int(i));
@@ -802,9 +824,7 @@ int SetupRing(Ring* r, bool defer) {
   if (ret < 0) {
     io_uring_queue_exit(&r->ring);
     if (r->br) munmap(r->br, r->brBytes);
-    free(r->bufs);
     r->br = nullptr;
-    r->bufs = nullptr;
     return ret;
   }
   return 0;
@@ -848,15 +868,14 @@ void TeardownRing(Ring* r) {
   }
   r->socks.clear();
   if (r->br) munmap(r->br, r->brBytes);
-  free(r->bufs);
   r->br = nullptr;
-  r->bufs = nullptr;
+  r->bufs = nullptr;  // the region is JS memory, released with its reference below
   if (r->efd >= 0) close(r->efd);
   r->efd = -1;
   if (r->callback) napi_delete_reference(r->env, r->callback);
   if (r->eventsRef) napi_delete_reference(r->env, r->eventsRef);
-  if (r->inboxRef) napi_delete_reference(r->env, r->inboxRef);
-  r->callback = r->eventsRef = r->inboxRef = nullptr;
+  if (r->regionRef) napi_delete_reference(r->env, r->regionRef);
+  r->callback = r->eventsRef = r->regionRef = nullptr;
   if (r->asyncCtx) napi_async_destroy(r->env, r->asyncCtx);
   r->asyncCtx = nullptr;
 }
@@ -991,24 +1010,27 @@ napi_value Probe(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// init(callback, events: ArrayBuffer, inbox: ArrayBuffer, mode: 0 coop | 1 defer)
+// init(callback, events: ArrayBuffer, region: ArrayBuffer, mode: 0 coop | 1 defer)
+// region: RECV_BUFFER_COUNT x RECV_BUFFER_SIZE bytes; the provided buffers live there.
 napi_value Init(napi_env env, napi_callback_info info) {
   ARGS(4);
   Ring* existing = GetRing(env);
   if (existing) return ThrowMsg(env, "ERR_URING_INITIALIZED", "io_uring already initialized in this environment");
   void* evData;
   size_t evLen;
-  void* inData;
-  size_t inLen;
+  void* regionData;
+  size_t regionLen;
   if (napi_get_arraybuffer_info(env, argv[1], &evData, &evLen) != napi_ok ||
-      napi_get_arraybuffer_info(env, argv[2], &inData, &inLen) != napi_ok)
-    return ThrowMsg(env, "ERR_INVALID_ARG_TYPE", "events and inbox must be ArrayBuffers");
-  if (inLen < kBufSize || evLen < 64 * kEventInts * sizeof(int32_t))
-    return ThrowMsg(env, "ERR_INVALID_ARG_VALUE", "events/inbox buffers too small");
+      napi_get_arraybuffer_info(env, argv[2], &regionData, &regionLen) != napi_ok)
+    return ThrowMsg(env, "ERR_INVALID_ARG_TYPE", "events and region must be ArrayBuffers");
+  if (regionLen < size_t(kBufCount) * kBufSize || evLen < 64 * kEventInts * sizeof(int32_t))
+    return ThrowMsg(env, "ERR_INVALID_ARG_VALUE", "events/region buffers too small");
   uint32_t mode = U32(env, argv[3]);
 
   Ring* r = new Ring();
   r->env = env;
+  r->bufs = static_cast<char*>(regionData);
+  r->handed.reserve(kBufCount);
   int ret = SetupRing(r, mode == 1);
   if (ret < 0) {
     delete r;
@@ -1037,14 +1059,12 @@ napi_value Init(napi_env env, napi_callback_info info) {
 
   napi_create_reference(env, argv[0], 1, &r->callback);
   napi_create_reference(env, argv[1], 1, &r->eventsRef);
-  napi_create_reference(env, argv[2], 1, &r->inboxRef);
+  napi_create_reference(env, argv[2], 1, &r->regionRef);
   napi_value name;
   napi_create_string_utf8(env, "monocoque:uring", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, nullptr, name, &r->asyncCtx);
   r->events = static_cast<int32_t*>(evData);
   r->maxEvents = evLen / (kEventInts * sizeof(int32_t));
-  r->inbox = static_cast<char*>(inData);
-  r->inboxCap = inLen;
   r->ready = true;
 
   AddonData* ad = nullptr;
@@ -1391,6 +1411,12 @@ napi_value ModuleInit(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "EVENT_INTS", v);
   napi_create_uint32(env, kBufSize, &v);
   napi_set_named_property(env, exports, "RECV_BUFFER_SIZE", v);
+  napi_create_uint32(env, kBufCount, &v);
+  napi_set_named_property(env, exports, "RECV_BUFFER_COUNT", v);
+  // Version of the JS <-> addon contract: 2 = received bytes are read in place from the
+  // region (no inbox). The JS side refuses an addon with another version.
+  napi_create_uint32(env, 2, &v);
+  napi_set_named_property(env, exports, "PROTOCOL", v);
   return exports;
 }
 

@@ -192,7 +192,7 @@ export class Connection implements PeerConnection {
   /** Begin the handshake. */
   start(): void {
     this.stream.start({
-      onData: (chunk) => this.onData(chunk),
+      onData: (chunk, transient) => this.onData(chunk, transient),
       onDrain: () => this.onDrain(),
       onClose: (error) => this.onStreamClosed(error),
     });
@@ -335,7 +335,7 @@ export class Connection implements PeerConnection {
     this.stream.resume();
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, transient?: boolean): void {
     // Any traffic proves the peer alive.
     if (this.timeoutTimer !== undefined) {
       clearTimeout(this.timeoutTimer);
@@ -345,7 +345,7 @@ export class Connection implements PeerConnection {
       clearTimeout(this.ttlTimer);
       this.ttlTimer = undefined;
     }
-    this.session.feed(chunk);
+    this.session.feed(chunk, transient);
   }
 
   private onReady(peer: PeerInfo): void {

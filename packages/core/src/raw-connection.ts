@@ -72,7 +72,8 @@ export class RawConnection implements PeerConnection {
     if (this.closed) return;
     this.pipe = pipe;
     this.stream.start({
-      onData: (chunk) => this.pipe?.deliver([chunk]),
+      // A transient chunk's memory is reused by the transport: the message gets a copy.
+      onData: (chunk, transient) => this.pipe?.deliver([transient === true ? Buffer.from(chunk) : chunk]),
       onDrain: () => this.onDrain(),
       onClose: (error) => this.onStreamClosed(error),
     });

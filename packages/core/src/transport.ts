@@ -12,7 +12,8 @@
  *
  * Ownership rules (the hot path depends on them):
  * - `onData(chunk)`: the chunk belongs to the engine from then on; the transport must not
- *   reuse its memory.
+ *   reuse its memory. `onData(chunk, true)` (a *transient* chunk): the transport reuses
+ *   the memory once the call returns, so the engine copies whatever it keeps.
  * - `write(chunks)`: the transport keeps references to the chunks until they are written;
  *   the engine never mutates a chunk after handing it over.
  */
@@ -34,8 +35,11 @@ export type StreamEndpoint =
 
 /** Callbacks from a stream to the engine. Each is called on the Node event loop thread. */
 export interface StreamHandlers {
-  /** Bytes arrived, in order. */
-  onData(chunk: Buffer): void;
+  /**
+   * Bytes arrived, in order. `transient`: the chunk's memory is reused once this call
+   * returns (the engine must copy what it keeps); otherwise the chunk is the engine's.
+   */
+  onData(chunk: Buffer, transient?: boolean): void;
   /** The write backlog has drained after `write` returned false. */
   onDrain(): void;
   /** The stream closed. Called exactly once; `error` is set for abnormal closes. */

@@ -89,9 +89,10 @@ async function child() {
     const counter = new FrameCounter();
     let mode = 'count';
     stream.start({
-      onData(chunk) {
+      onData(chunk, transient) {
         if (mode === 'echo') {
-          stream.write([chunk]);
+          // io_uring chunks are transient (their memory is reused after this call).
+          stream.write([transient ? Buffer.from(chunk) : chunk]);
           return;
         }
         counter.push(chunk, () => {
@@ -131,8 +132,8 @@ async function runPair(dir, name, kind) {
   let drainWait;
   let received = [];
   stream.start({
-    onData(chunk) {
-      received.push(chunk);
+    onData(chunk, transient) {
+      received.push(transient ? Buffer.from(chunk) : chunk);
       onBytes();
     },
     onDrain() {

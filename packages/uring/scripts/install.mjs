@@ -29,12 +29,17 @@ function skip(reason) {
   process.exit(0);
 }
 
+/** The JS ↔ addon contract version; keep equal to ADDON_PROTOCOL in src/native.ts (a test checks). */
+const ADDON_PROTOCOL = 2;
+
 /** Why the prebuilt addon cannot be used here, or undefined when it loads and probes fine. */
 function prebuiltProblem() {
   const file = join(pkg, `prebuilds/linux-${process.arch}/monocoque_uring.glibc.node`);
   if (!existsSync(file)) return `no prebuilt addon for linux-${process.arch}`;
   try {
-    const why = createRequire(import.meta.url)(file).probe();
+    const addon = createRequire(import.meta.url)(file);
+    if (addon.PROTOCOL !== ADDON_PROTOCOL) return `prebuilt addon is out of date (protocol ${addon.PROTOCOL ?? 1}, need ${ADDON_PROTOCOL})`;
+    const why = addon.probe();
     return why === null ? undefined : `prebuilt addon: ${why}`;
   } catch (error) {
     return `prebuilt addon does not load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;

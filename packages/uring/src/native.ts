@@ -11,13 +11,12 @@ import { fileURLToPath } from 'node:url';
 export interface NativeBinding {
   /** `null` when io_uring with every feature the transport needs works here, else why not. */
   probe(): string | null;
-  /** Create this environment's ring; returns the mode actually used. */
-  init(
-    callback: (events: number, inboxBytes: number) => void,
-    events: ArrayBuffer,
-    inbox: ArrayBuffer,
-    mode: 0 | 1,
-  ): 'coop' | 'defer';
+  /**
+   * Create this environment's ring; returns the mode actually used. `region` holds the
+   * provided receive buffers (`RECV_BUFFER_COUNT` × `RECV_BUFFER_SIZE` bytes): received
+   * bytes are read in place there during `callback` and reused once it returns.
+   */
+  init(callback: (events: number) => void, events: ArrayBuffer, region: ArrayBuffer, mode: 0 | 1): 'coop' | 'defer';
   /** Bind and listen; family 0 = Unix (address is a Buffer), 4/6 = TCP. Returns [id, port]. */
   listen(family: 0 | 4 | 6, address: string | Buffer, port: number): [number, number];
   /** Start connecting; EV_CONNECT reports the outcome. Returns the stream id. */
@@ -34,7 +33,13 @@ export interface NativeBinding {
   stats(): { sockets: number; mode: string };
   readonly EVENT_INTS: number;
   readonly RECV_BUFFER_SIZE: number;
+  readonly RECV_BUFFER_COUNT: number;
+  /** Version of the JS ↔ addon contract ({@link ADDON_PROTOCOL}). */
+  readonly PROTOCOL?: number;
 }
+
+/** The addon contract this JS expects: 2 = received bytes are read in place (no inbox). */
+export const ADDON_PROTOCOL = 2;
 
 /** Outcome of loading the addon. */
 export type NativeLoad = { ok: true; binding: NativeBinding; path: string } | { ok: false; reason: string };
@@ -109,5 +114,8 @@ function loadOne(path: string): NativeLoad {
     why = `probe failed: ${(error as Error).message}`;
   }
   if (why !== null) return { ok: false, reason: why };
+  if (binding.PROTOCOL !== ADDON_PROTOCOL) {
+    return { ok: false, reason: `${path} is out of date (addon protocol ${binding.PROTOCOL ?? 1}, this package needs ${ADDON_PROTOCOL}): rebuild it (pnpm --filter @monocoque/uring run build:native)` };
+  }
   return { ok: true, binding, path };
 }

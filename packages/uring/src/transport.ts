@@ -1,8 +1,11 @@
 /**
  * The io_uring {@link Transport}: the JS half of the addon. One {@link Ring} per thread
  * receives every completion of a loop turn in a single call (`onEvents`), reading event
- * records from a shared Int32Array and received bytes from a shared inbox, which it
- * copies out once per call and slices per stream.
+ * records from a shared Int32Array. Received bytes stay where the kernel put them, in the
+ * provided buffers of a region this module allocates: each stream gets a view of its
+ * bytes as a *transient* chunk (`onData(chunk, true)`), which the engine decodes during
+ * the call without keeping a view; the addon reuses the buffers once the call returns.
+ * Chunks that must wait (a paused or not yet started stream) are copied first.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -22,8 +25,6 @@ const EV_LISTENER_CLOSED = 7;
 
 /** Event records per JS call (each record is EVENT_INTS int32s). */
 const MAX_EVENTS = 4096;
-/** Shared receive inbox, per thread. */
-const INBOX_BYTES = 1 << 20;
 /** Delay before re-arming accept after EMFILE/ENFILE/ENOMEM. */
 const ACCEPT_RETRY_MS = 100;
 
@@ -139,15 +140,16 @@ class UringStream implements Stream {
     this.ring.native.destroy(this.id);
   }
 
-  /** @internal Bytes from the addon, in order. */
+  /** @internal Bytes from the addon, in order; `chunk` is a view of a provided buffer. */
   deliver(chunk: Buffer): void {
     if (this.destroyed) return;
     const h = this.handlers;
     if (h === undefined || this.paused || this.pending.length > 0) {
-      this.pending.push(chunk);
+      // The buffer goes back to the kernel when this call returns: keep a copy.
+      this.pending.push(Buffer.from(chunk));
       return;
     }
-    h.onData(chunk);
+    h.onData(chunk, true);
   }
 
   /** @internal The write backlog drained. */
@@ -215,38 +217,33 @@ class Ring {
   readonly connects = new Map<number, PendingConnect>();
   readonly mode: 'coop' | 'defer';
   private readonly events: Int32Array;
-  private readonly inbox: Buffer;
+  /** The provided receive buffers (the addon registers this memory with the kernel). */
+  private readonly region: ArrayBuffer;
   private readonly stride: number;
 
   constructor(readonly native: NativeBinding) {
     this.stride = native.EVENT_INTS;
     const events = new ArrayBuffer(MAX_EVENTS * this.stride * 4);
-    const inbox = new ArrayBuffer(INBOX_BYTES);
+    const region = new ArrayBuffer(native.RECV_BUFFER_COUNT * native.RECV_BUFFER_SIZE);
     this.events = new Int32Array(events);
-    this.inbox = Buffer.from(inbox);
+    this.region = region;
     const wanted = process.env.MONOCOQUE_URING_MODE;
     const mode = wanted === 'defer' ? 1 : wanted === 'coop' ? 0 : DEFAULT_MODE;
     let used: 'coop' | 'defer';
     try {
-      used = native.init(this.onEvents, events, inbox, mode);
+      used = native.init(this.onEvents, events, region, mode);
     } catch (error) {
       if (mode !== 1) throw error;
       // DEFER_TASKRUN needs Linux 6.1; fall back to cooperative task running.
-      used = native.init(this.onEvents, events, inbox, 0);
+      used = native.init(this.onEvents, events, region, 0);
     }
     this.mode = used;
   }
 
   /** Every completion of one loop turn, in one call. */
-  private readonly onEvents = (count: number, inboxBytes: number): void => {
+  private readonly onEvents = (count: number): void => {
     const ev = this.events;
     const stride = this.stride;
-    // One copy out of the shared inbox per call; streams get slices of it.
-    let batch: Buffer | undefined;
-    if (inboxBytes > 0) {
-      batch = Buffer.allocUnsafeSlow(inboxBytes);
-      this.inbox.copy(batch, 0, 0, inboxBytes);
-    }
     for (let i = 0; i < count; i++) {
       const o = i * stride;
       const type = ev[o]!;
@@ -255,7 +252,7 @@ class Ring {
       switch (type) {
         case EV_DATA: {
           const s = this.streams.get(id);
-          if (s !== undefined && batch !== undefined) s.deliver(batch.subarray(a, a + ev[o + 3]!));
+          if (s !== undefined) s.deliver(Buffer.from(this.region, a, ev[o + 3]!));
           break;
         }
         case EV_DRAIN:

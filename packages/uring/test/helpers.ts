@@ -34,8 +34,9 @@ export class Sink implements StreamHandlers {
     this.closed = new Promise((r) => (this.resolveClosed = r));
   }
 
-  onData(chunk: Buffer): void {
-    this.chunks.push(chunk);
+  onData(chunk: Buffer, transient?: boolean): void {
+    // A transient chunk's memory is reused by the transport after this call.
+    this.chunks.push(transient === true ? Buffer.from(chunk) : chunk);
     this.bytes += chunk.length;
     this.wake();
   }

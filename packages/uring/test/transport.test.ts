@@ -301,7 +301,7 @@ suite('io_uring transport', () => {
     const N = 200;
     const l = await t.listen({ protocol: 'tcp', host: '127.0.0.1', port: 0 }, (server) => {
       const sink = {
-        onData: (chunk: Buffer) => void server.write([chunk]),
+        onData: (chunk: Buffer, transient?: boolean) => void server.write([transient === true ? Buffer.from(chunk) : chunk]),
         onDrain: () => {},
         onClose: () => {},
       };

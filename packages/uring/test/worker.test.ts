@@ -59,7 +59,7 @@ const run = async (endpoint) => {
   const chunks = [];
   let n = 0;
   const size = workerData.size;
-  const done = new Promise((resolve) => s.start({ onData(b) { chunks.push(b); n += b.length; if (n >= size) resolve(); }, onDrain() {}, onClose() {} }));
+  const done = new Promise((resolve) => s.start({ onData(b, transient) { chunks.push(transient ? Buffer.from(b) : b); n += b.length; if (n >= size) resolve(); }, onDrain() {}, onClose() {} }));
   c.start({ onData() {}, onDrain() {}, onClose() {} });
   const data = Buffer.alloc(size, workerData.fill);
   for (let i = 0; i < size; i += 10000) c.write([data.subarray(i, i + 10000)]);

@@ -150,8 +150,11 @@ export class ZmtpSession {
     this.handlers.write(encodeGreeting({ mechanism: this.mechanism.name, asServer: this.mechanism.asServer }));
   }
 
-  /** Feed bytes received from the peer. */
-  feed(chunk: Buffer): void {
+  /**
+   * Feed bytes received from the peer.
+   * @param transient the chunk's memory is reused once this returns (nothing keeps a view)
+   */
+  feed(chunk: Buffer, transient = false): void {
     if (this.state === State.Dead) return;
     if (this.state === State.Idle) this.start();
     try {
@@ -168,7 +171,7 @@ export class ZmtpSession {
         rest = chunk.subarray(take);
         if (rest.length === 0) return;
       }
-      this.decoder.feed(rest);
+      this.decoder.feed(rest, transient);
     } catch (error) {
       this.fail(error);
     }

@@ -133,12 +133,25 @@ interface Decoded {
  * Feed `chunks` to a decoder. Bodies are kept as delivered (views, not copies) and read only
  * at the end, so a decoder that reused memory it had already handed out would be caught.
  */
-function decode(chunks: readonly Buffer[], maxMessageSize = -1): { frames: Decoded[]; error: unknown; sizes: number[] } {
+/**
+ * Decode `chunks` in order. `transient`: feed each one as io_uring does, from one scratch
+ * buffer that is overwritten after every `feed` (so a body still viewing it comes out wrong).
+ */
+function decode(chunks: readonly Buffer[], maxMessageSize = -1, transient = false): { frames: Decoded[]; error: unknown; sizes: number[] } {
   const got: Array<{ flags: number; body: Buffer }> = [];
   const decoder = new FrameDecoder((flags, body) => got.push({ flags, body }), maxMessageSize);
   let error: unknown;
+  const scratch = transient ? Buffer.alloc(Math.max(0, ...chunks.map((c) => c.length))) : undefined;
   try {
-    for (const c of chunks) decoder.feed(c);
+    for (const c of chunks) {
+      if (scratch === undefined) {
+        decoder.feed(c);
+        continue;
+      }
+      c.copy(scratch);
+      decoder.feed(scratch.subarray(0, c.length), true);
+      scratch.fill(0xee);
+    }
   } catch (e) {
     error = e;
   }
@@ -226,10 +239,13 @@ describe('FrameDecoder properties', () => {
         const expected = frames.map((f) => ({ flags: f.flags, body: f.body.toString('base64') }));
         const whole = decode([wire]);
         const split = decode(chunk(wire, how));
+        const transient = decode(chunk(wire, how), -1, true);
         expect(whole.error).toBeUndefined();
         expect(split.error).toBeUndefined();
+        expect(transient.error).toBeUndefined();
         expect(whole.frames).toEqual(expected);
         expect(split.frames).toEqual(expected);
+        expect(transient.frames).toEqual(expected);
       }),
       { numRuns: 300 },
     );
@@ -242,12 +258,14 @@ describe('FrameDecoder properties', () => {
         const wire = Buffer.concat([frameBytes(more ? FLAG_MORE : 0, body), frameBytes(0, 'after')]);
         // "every n" over a megabyte is needlessly slow: scale it up
         const chunks = chunk(wire, 'every' in how ? { every: how.every * 997 } : how);
-        const got = decode(chunks);
-        expect(got.error).toBeUndefined();
-        expect(got.frames).toEqual([
-          { flags: more ? FLAG_MORE : 0, body: body.toString('base64') },
-          { flags: 0, body: Buffer.from('after').toString('base64') },
-        ]);
+        for (const transient of [false, true]) {
+          const got = decode(chunks, -1, transient);
+          expect(got.error).toBeUndefined();
+          expect(got.frames).toEqual([
+            { flags: more ? FLAG_MORE : 0, body: body.toString('base64') },
+            { flags: 0, body: Buffer.from('after').toString('base64') },
+          ]);
+        }
       }),
       { numRuns: 25 },
     );
@@ -264,6 +282,9 @@ describe('FrameDecoder properties', () => {
           const input = Buffer.concat(segments);
           const whole = decode([input], limit);
           const split = decode(chunk(input, how), limit);
+          const transient = decode(chunk(input, how), limit, true);
+          expect(transient.frames).toEqual(split.frames);
+          expect((transient.error as { code?: string } | undefined)?.code).toBe((split.error as { code?: string } | undefined)?.code);
           for (const r of [whole, split]) {
             if (r.error !== undefined) {
               expect(isZmqError(r.error), `threw ${String(r.error)}`).toBe(true);
