@@ -10,8 +10,10 @@
 //       TASKRUN_FLAG ("coop" mode), or
 //     - a registered eventfd, ring created with IORING_SETUP_DEFER_TASKRUN |
 //       SINGLE_ISSUER; the poll callback calls io_uring_get_events ("defer" mode).
-//   A uv_prepare_t flushes the per-socket send queues and submits every queued SQE with
-//   at most one io_uring_enter per loop turn (right before libuv blocks).
+//   Send queues are flushed and queued SQEs submitted with one io_uring_enter right after
+//   each wake-up's completions were handed to JS (so a reply written while handling them
+//   leaves at once) and, for writes made elsewhere in the loop turn, by a uv_prepare_t
+//   right before libuv blocks.
 // * One JS call per wake-up: completions are turned into fixed-size event records in a
 //   shared Int32Array. Received bytes are not copied here: the provided buffers live in
 //   an ArrayBuffer that JS allocated (the "region"), and an EV_DATA record names the
@@ -742,6 +744,8 @@ void Drain(Ring* r) {
 
 // ---- libuv callbacks -------------------------------------------------------------------
 
+void FlushAndSubmit(Ring* r);
+
 void OnPoll(uv_poll_t* handle, int status, int events) {
   Ring* r = static_cast<Ring*>(handle->data);
   if (r->dead) return;
@@ -751,12 +755,21 @@ void OnPoll(uv_poll_t* handle, int status, int events) {
     }
   }
   Drain(r);
+  // Whatever JS wrote while handling these completions (a reply, typically) goes out now,
+  // not after the rest of the loop turn (check, close and timer phases) at prepare.
+  if (!r->dead) FlushAndSubmit(r);
 }
 
 // Right before libuv blocks: flush send queues and submit everything with one enter.
 void OnPrepare(uv_prepare_t* handle) {
   Ring* r = static_cast<Ring*>(handle->data);
   if (r->dead) return;
+  FlushAndSubmit(r);
+}
+
+// Flush the send queues written since the last call and submit every queued SQE (one
+// io_uring_enter, none when there is nothing to submit).
+void FlushAndSubmit(Ring* r) {
   if (!r->dirty.empty()) {
     std::vector<uint32_t> dirty;
     dirty.swap(r->dirty);
