@@ -7,7 +7,7 @@
  *
  * Two panels, TCP only (the IPC numbers are in the tables):
  * - throughput in msg/s on a log scale, one group per pattern and size, with bars for
- *   each implementation and Monocoque API variant;
+ *   each implementation and API variant (Monocoque's and the node:net floor's);
  * - round-trip latency p50 in µs on a linear scale, one group per pattern and size.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,8 @@ const SERIES = [
   { impl: 'monocoque-uring', variant: 'batch', label: 'Monocoque uring, batching', color: '#c297ff' },
   { impl: 'zeromq', variant: 'plain', label: 'zeromq (npm)', color: '#d1242f' },
   { impl: 'libzmq', variant: 'plain', label: 'libzmq (C)', color: '#6e7781' },
+  { impl: 'node-net', variant: 'plain', label: 'node:net floor', color: '#1a7f37' },
+  { impl: 'node-net', variant: 'batch', label: 'node:net floor, unframed', color: '#6fdd8b' },
 ];
 
 const W = 900;

@@ -26,6 +26,26 @@ export const FANOUT_INPUT = path.join(HERE, 'results', 'fanout-latest.json');
 export const FANOUT_COMMAND = 'pnpm bench:fanout';
 
 /**
+ * What the node:net floor column measures (lib/floor.mjs), for the Results section: the
+ * issue's "raw node:net stream doing one await per message" and "writing the same bytes
+ * without framing".
+ */
+export const FLOOR_TEXT = [
+  '- `node:net floor`: plain `node:net` sockets with no ZMTP at all (no framing: every message is a',
+  '  fixed-size record of the row\'s size), push-pull and req-rep rows only; its other cells are skipped.',
+  '  `/plain`: the sender does `socket.write(payload)` and then one `await` per message (of `drain` when',
+  '  `write` returned false, else of an already-resolved promise): Node\'s own stream buffering, which',
+  '  hands each message to the kernel on its own while the socket buffer has room; the receiver is an',
+  '  async generator over the socket\'s chunks yielding each record (records split across chunks',
+  '  reassembled), one await per message. `/batch`, "the same bytes without framing": the sender copies',
+  '  payloads under 16 KiB back to back into 256 KiB buffers and writes those (larger payloads as they',
+  '  are), awaiting `drain` when asked; the receiver counts bytes and does no per-record work.',
+  '  REQ/REP: the client writes one record and awaits exactly one record back; the server echoes each.',
+  '  Both sides set TCP_NODELAY. `Mono/floor` is Monocoque (net) over the floor on the same row (same',
+  '  API variant): msg/s on throughput rows (higher is better), p50 on latency rows (lower is better).',
+];
+
+/**
  * The Markdown page for a results file.
  * @param {any} doc
  * @param {any} [curveDoc] a `--curve` results file, rendered as the CURVE section
@@ -37,7 +57,7 @@ export function renderDocs(doc, curveDoc, fanoutDoc) {
   const m = doc.machine ?? {};
   const s = doc.settings ?? {};
   const impls = doc.implementations ?? {};
-  const targets = evaluateTargets(doc.scenarios ?? [], doc.memory);
+  const targets = evaluateTargets(doc.scenarios ?? [], doc.memory, { pinned: String(doc.pinning ?? '').startsWith('taskset') });
   const met = targets.filter((t) => t.met === true).length;
   const missed = targets.filter((t) => t.met === false).length;
   const columns = IMPLS.filter((i) => impls[i.id]).map((i) => i.id);
@@ -59,7 +79,10 @@ export function renderDocs(doc, curveDoc, fanoutDoc) {
     `**Machine:** ${m.cpu ?? '?'}${m.hypervisor ? ` (${m.hypervisor} guest)` : ''}, ${m.cores ?? '?'} cores, ${m.memoryGiB ?? '?'} GiB, Linux ${m.kernel ?? '?'} (\`uname -r\`), Node ${m.node ?? '?'}  `,
     `**Per cell:** warm-up ≥ ${s.warmupMs ?? '?'} ms and ≥ ${s.warmupMsgs ?? '?'} messages, then ${
       s.maxMsgs ? `${s.maxMsgs} messages or ` : ''
-    }a ${s.durationMs ?? '?'} ms window; median of ${s.repeat ?? 1} run(s). The message count of every cell is in the JSON.`,
+    }a ${s.durationMs ?? '?'} ms window; median of ${s.repeat ?? 1} run(s). The message count of every cell is in the JSON.  `,
+    `**Pinning:** ${doc.pinning ?? 'not recorded'}${
+      m.loadAverage !== undefined ? `; 1-minute load average ${m.loadAverage} at the start, ${m.loadAverageAtEnd ?? '?'} at the end` : ''
+    }`,
     '',
     '**Implementations:**',
     '',
@@ -85,6 +108,7 @@ export function renderDocs(doc, curveDoc, fanoutDoc) {
     '  Ratio columns compare msg/s: **higher is better**. `/plain` rows use `await send()` and',
     '  `for await`; `/batch` rows use Monocoque\'s `write()`/`flush()`/`receiveMany()`. The baselines have',
     '  no batching API, so their `/batch` cells repeat the `/plain` measurement.',
+    ...FLOOR_TEXT,
     '- PUB/SUB: the publisher sends as fast as it can and drops at the high-water mark (1000), as',
     '  ZeroMQ publishers do; only delivered messages count. On 2 cores a spinning publisher competes',
     '  with the subscriber for CPU, which is part of what this row measures.',

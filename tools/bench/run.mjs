@@ -417,14 +417,14 @@ async function main() {
       if (!a.available) result = { status: 'skipped', reason: /** @type {string} */ (a.reason) };
       else if (s.security === 'curve' && !a.curve?.ok) result = { status: 'skipped', reason: a.curve?.reason ?? 'no CURVE' };
       else if (p && !p.ok) result = { status: 'skipped', reason: /** @type {string} */ (p.reason) };
-      else if (impl.monocoque && s.variant === 'batch' && !p?.batch) {
+      else if (impl.batchApi && s.variant === 'batch' && !p?.batch) {
         result = { status: 'skipped', reason: 'no batching API yet (write/flush/receiveMany)' };
-      } else if (!impl.monocoque && baselineCache.has(key)) {
+      } else if (!impl.batchApi && baselineCache.has(key)) {
         result = /** @type {ImplResult} */ (baselineCache.get(key));
       } else if ((failures.get(failKey) ?? 0) >= 2) {
         result = { status: 'skipped', reason: `skipped after 2 consecutive failures of ${s.pattern}` };
       } else {
-        const variant = impl.monocoque ? s.variant : 'plain';
+        const variant = impl.batchApi ? s.variant : 'plain';
         /** @type {ImplResult[]} */
         const runs = [];
         for (let r = 0; r < opts.repeat; r++) {
@@ -435,7 +435,7 @@ async function main() {
         const bad = runs.find((x) => x.status !== 'ok');
         result = bad ?? { ...medianOfRuns(/** @type {any[]} */ (runs)), status: 'ok' };
         failures.set(failKey, bad ? (failures.get(failKey) ?? 0) + 1 : 0);
-        if (!impl.monocoque) baselineCache.set(key, result);
+        if (!impl.batchApi) baselineCache.set(key, result);
         const shown = result.status === 'ok' ? `${fmtCell(result, s.kind)}${s.kind === 'latency' ? ' µs' : ''}` : `ERROR ${result.reason}`;
         const extra = result.status !== 'ok' ? '' : s.kind === 'fanout'
           ? ` (${result.count} msgs; all ${s.peers} peers heard from after ${Math.round(Number(result.joinMs))} ms${
@@ -459,12 +459,12 @@ async function main() {
   const onlyFanout = scenarios.every((s) => s.kind === 'fanout');
   const targets = onlyFanout
     ? evaluateFanoutTargets(rows)
-    : hasCurve && !scenarios.some((s) => s.security !== 'curve') ? evaluateCurveTargets(rows, crypto) : evaluateTargets(rows, memory);
+    : hasCurve && !scenarios.some((s) => s.security !== 'curve') ? evaluateCurveTargets(rows, crypto) : evaluateTargets(rows, memory, { pinned: opts.pin });
   console.log(`\n${renderTables(rows, columns.map((i) => i.id))}\n`);
   if (crypto) console.log(`Crypto alone, one core (seal = encrypt only, in place, MESSAGE nonces):\n${renderCryptoTable(crypto)}\n`);
   console.log('Latency cells: p50 / p99 round trip in µs (ratio columns: p50, lower is better).');
   console.log('Throughput cells: msg/s · MB/s at the receiver (ratio columns: msg/s, higher is better).');
-  if (!onlyFanout) console.log('Baselines have no batching API: their /batch rows repeat the /plain measurement.');
+  if (!onlyFanout) console.log('Baselines have no batching API: their /batch rows repeat the /plain measurement (the node:net floor measures both).');
   if (scenarios.some((s) => s.kind === 'fanout')) console.log('Fan-out cells: total rate (msg/s, or round trips/s for DEALERs) · the slowest peer\'s rate (ratio columns: total).');
   const problems = problemLines(rows);
   if (problems.length) console.log(`\n${problems.map((l) => `  ${l}`).join('\n')}`);

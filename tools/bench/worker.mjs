@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * One side of one benchmark scenario, for the JavaScript implementations (Monocoque and
- * npm zeromq share the zeromq.js v6 API). Spawned by run.mjs; c/zmqbench.c is the C twin.
+ * npm zeromq share the zeromq.js v6 API; the node:net floor of lib/floor.mjs mimics it).
+ * Spawned by run.mjs; c/zmqbench.c is the C twin.
  *
  *   node worker.mjs '<json WorkerConfig>'
  *   node worker.mjs --probe <impl>      → which patterns this implementation can run
@@ -33,10 +34,10 @@ import { summariseLatency } from './lib/stats.mjs';
  * @property {string} clientSecret
  *
  * @typedef {object} WorkerConfig
- * @property {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq'} impl
+ * @property {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq' | 'node-net'} impl
  * @property {'server' | 'client'} role server binds, client connects
  * @property {'req-rep' | 'dealer-router' | 'push-pull' | 'pub-sub'} pattern
- * @property {'plain' | 'batch'} variant batch: Monocoque's write/flush/receiveMany API
+ * @property {'plain' | 'batch'} variant batch: the write/flush/receiveMany API (Monocoque, node:net floor)
  * @property {string} endpoint to bind (server) or connect to (client)
  * @property {number} size payload bytes
  * @property {number} warmupMs minimum warm-up time before measuring
@@ -309,6 +310,9 @@ async function fanInReceiver(sock, cfg) {
   ]);
 }
 
+/** @param {WorkerConfig['impl']} impl whether it is one of Monocoque's columns (which record their transport) */
+const isMonocoque = (impl) => impl.startsWith('monocoque');
+
 /** @param {WorkerConfig} cfg */
 async function main(cfg) {
   const loaded = await loadPattern(cfg.impl, cfg.pattern);
@@ -319,6 +323,8 @@ async function main(cfg) {
   let options = {};
   /** @type {string | undefined} */
   let curveBackend;
+  // The floor has no framing: its receiver cuts the stream into records of this size.
+  if (cfg.impl === 'node-net') options = { recordSize: cfg.size };
   if (cfg.curve) {
     if (cfg.impl === 'zeromq') curveBackend = 'libzmq';
     else {
@@ -347,7 +353,7 @@ async function main(cfg) {
     if (cfg.pattern === 'push-pull') return manyPushers(Cls, cfg);
     if (cfg.pattern !== 'pub-sub' && cfg.pattern !== 'dealer-router') throw new Error(`no fan-out client for ${cfg.pattern}`);
     const result = await manyClients(Cls, cfg, payload);
-    if (cfg.impl !== 'zeromq') result.transport = await monocoqueTransportName();
+    if (isMonocoque(cfg.impl)) result.transport = await monocoqueTransportName();
     emit({ event: 'result', ...result });
     process.exit(0);
   }
@@ -379,7 +385,7 @@ async function main(cfg) {
     default:
       throw new Error(`unknown pattern/role ${cfg.pattern}/${cfg.role}`);
   }
-  if (cfg.impl !== 'zeromq') result.transport = await monocoqueTransportName();
+  if (isMonocoque(cfg.impl)) result.transport = await monocoqueTransportName();
   if (curveBackend) result.curveBackend = curveBackend;
   emit({ event: 'result', ...result });
   process.exit(0);
@@ -411,6 +417,8 @@ async function probe(impl) {
   if (impl === 'zeromq') {
     const zmq = await import('zeromq').catch(() => undefined);
     curve = zmq?.capability?.curve ? { ok: true, backend: 'libzmq' } : { ok: false, reason: 'zeromq.js built without CURVE' };
+  } else if (impl === 'node-net') {
+    curve = { ok: false, reason: 'the node:net floor has no security mechanism' };
   } else if (impl !== 'monocoque-uring') {
     const loaded = await loadCurve(curveBackendOf(impl));
     curve = loaded.ok ? { ok: true, backend: `${loaded.backend.name} (${loaded.backend.reason})` } : { ok: false, reason: loaded.reason };
@@ -419,6 +427,7 @@ async function probe(impl) {
   }
   let version;
   if (impl === 'zeromq') version = `zeromq.js (libzmq ${(await import('zeromq')).version})`;
+  else if (impl === 'node-net') version = `node:net, no framing (Node ${process.version})`;
   else if (Object.values(patterns).some((p) => p.ok)) version = `transport: ${await monocoqueTransportName()}`;
   emit({ event: 'probe', impl, version, patterns, curve });
   process.exit(0);

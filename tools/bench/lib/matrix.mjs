@@ -2,7 +2,7 @@
  * The scenario matrix and the implementation columns.
  */
 
-/** @typedef {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq' | 'libzmq'} ImplId */
+/** @typedef {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq' | 'libzmq' | 'node-net'} ImplId */
 /** @typedef {'req-rep' | 'dealer-router' | 'push-pull' | 'pub-sub'} Pattern */
 
 /**
@@ -25,22 +25,29 @@
  * `security` says which rows a column runs: NULL rows, CURVE rows, or both. On CURVE rows
  * `monocoque` runs the sodium-native box backend (forced: it fails rather than fall back)
  * and `monocoque-noble` the pure-JavaScript one; `curveLabel` is their CURVE-table header.
+ * `batchApi`: the column has a batching API (write/flush/receiveMany), so its `/batch`
+ * rows are measured on their own; the others' `/batch` cells repeat their `/plain` run.
+ * `fanout`: the column runs the fan-out/fan-in rows.
+ * `node-net` is the node:net floor (lib/floor.mjs): raw `node:net` streams without ZMTP,
+ * push-pull and req-rep rows only (its other NULL cells are skipped with the reason).
  */
 export const IMPLS = /** @type {const} */ ([
-  { id: 'monocoque', label: 'Monocoque (net)', curveLabel: 'Monocoque (sodium)', runner: 'js', monocoque: true, security: ['null', 'curve'], curveBackend: 'sodium' },
-  { id: 'monocoque-uring', label: 'Monocoque (uring)', curveLabel: 'Monocoque (uring)', runner: 'js', monocoque: true, security: ['null'], curveBackend: undefined },
-  { id: 'monocoque-noble', label: 'Monocoque (noble)', curveLabel: 'Monocoque (noble)', runner: 'js', monocoque: true, security: ['curve'], curveBackend: 'noble' },
-  { id: 'zeromq', label: 'zeromq (npm)', curveLabel: 'zeromq (npm)', runner: 'js', monocoque: false, security: ['null', 'curve'], curveBackend: undefined },
-  { id: 'libzmq', label: 'libzmq (C)', curveLabel: 'libzmq (C)', runner: 'c', monocoque: false, security: ['null', 'curve'], curveBackend: undefined },
+  { id: 'monocoque', label: 'Monocoque (net)', curveLabel: 'Monocoque (sodium)', runner: 'js', monocoque: true, batchApi: true, fanout: true, security: ['null', 'curve'], curveBackend: 'sodium' },
+  { id: 'monocoque-uring', label: 'Monocoque (uring)', curveLabel: 'Monocoque (uring)', runner: 'js', monocoque: true, batchApi: true, fanout: true, security: ['null'], curveBackend: undefined },
+  { id: 'monocoque-noble', label: 'Monocoque (noble)', curveLabel: 'Monocoque (noble)', runner: 'js', monocoque: true, batchApi: true, fanout: true, security: ['curve'], curveBackend: 'noble' },
+  { id: 'zeromq', label: 'zeromq (npm)', curveLabel: 'zeromq (npm)', runner: 'js', monocoque: false, batchApi: false, fanout: true, security: ['null', 'curve'], curveBackend: undefined },
+  { id: 'libzmq', label: 'libzmq (C)', curveLabel: 'libzmq (C)', runner: 'c', monocoque: false, batchApi: false, fanout: true, security: ['null', 'curve'], curveBackend: undefined },
+  { id: 'node-net', label: 'node:net floor', curveLabel: 'node:net floor', runner: 'js', monocoque: false, batchApi: true, fanout: false, security: ['null'], curveBackend: undefined },
 ]);
 
 /**
- * Whether an implementation column runs a scenario (by its security mechanism).
- * @param {{ security: readonly string[] }} impl
- * @param {{ security?: 'null' | 'curve' }} s
+ * Whether an implementation column runs a scenario (by its security mechanism, and
+ * whether it takes part in fan-out rows).
+ * @param {{ security: readonly string[], fanout?: boolean }} impl
+ * @param {{ security?: 'null' | 'curve', peers?: number }} s
  */
 export function runsScenario(impl, s) {
-  return impl.security.includes(s.security ?? 'null');
+  return impl.security.includes(s.security ?? 'null') && (s.peers === undefined || impl.fanout !== false);
 }
 
 /** The CURVE rows' patterns (one latency, one throughput) and transport. */

@@ -123,7 +123,7 @@ export function renderTables(scenarios, columns) {
     for (const kind of /** @type {const} */ (['latency', 'throughput', 'fanout'])) {
       const rows = mine.filter((s) => s.kind === kind);
       if (rows.length === 0) continue;
-      if (kind === 'fanout') out.push(fanoutTable(rows, impls));
+      if (kind === 'fanout') out.push(fanoutTable(rows, impls.filter((i) => rows.some((s) => runsScenario(i, s)))));
       else out.push(security === 'curve' ? curveTable(rows, kind, impls) : nullTable(rows, kind, impls));
     }
   }
@@ -137,18 +137,23 @@ export function renderTables(scenarios, columns) {
  */
 function nullTable(rows, kind, impls) {
   const hasUring = impls.some((i) => i.id === 'monocoque-uring');
+  const hasFloor = impls.some((i) => i.id === 'node-net');
   const header = [
     kind === 'latency' ? 'Round trip p50 / p99 (µs)' : 'Throughput (msg/s · MB/s)',
     ...impls.map((i) => i.label),
     'Mono/zeromq',
     'Mono/libzmq',
+    ...(hasFloor ? ['Mono/floor'] : []),
     ...(hasUring ? ['uring/net'] : []),
   ];
+  // Mono/floor: Monocoque (net) against the node:net floor of the same row (and so the
+  // same API variant: the floor measures /plain and /batch separately).
   const body = rows.map((row) => [
     row.id,
     ...impls.map((i) => fmtCell(row.results[i.id], kind)),
     fmtRatio(ratio(row, 'monocoque', 'zeromq')),
     fmtRatio(ratio(row, 'monocoque', 'libzmq')),
+    ...(hasFloor ? [fmtRatio(ratio(row, 'monocoque', 'node-net'))] : []),
     ...(hasUring ? [fmtRatio(ratio(row, 'monocoque-uring', 'monocoque'))] : []),
   ]);
   return markdownTable(header, body);
@@ -261,9 +266,11 @@ export function problemLines(scenarios) {
  * Evaluate the issue's performance targets against a result set.
  * @param {ScenarioResult[]} scenarios
  * @param {MemorySection | undefined} memory
+ * @param {{ pinned?: boolean }} [run] `pinned`: the processes ran under `taskset` (`--pin`),
+ *   so a target stated for unpinned processes is not measured by this run
  * @returns {Target[]}
  */
-export function evaluateTargets(scenarios, memory) {
+export function evaluateTargets(scenarios, memory, run = {}) {
   const find = (/** @type {string} */ id) => scenarios.find((s) => s.id === id);
   /** @type {Target[]} */
   const targets = [];
@@ -295,6 +302,14 @@ export function evaluateTargets(scenarios, memory) {
   ratioTarget('PUSH/PULL 64 B TCP plain vs npm zeromq', 'push-pull/tcp/64B/plain', 'monocoque', 'zeromq', '>=', 8);
   ratioTarget('PUSH/PULL 64 B TCP batching vs libzmq C', 'push-pull/tcp/64B/batch', 'monocoque', 'libzmq', '>=', 1.0);
   ratioTarget('PUB/SUB 64 B TCP (1 subscriber) vs npm zeromq', 'pub-sub/tcp/64B/plain', 'monocoque', 'zeromq', '>=', 8);
+  // The node:net floor (lib/floor.mjs) of the same API variant, and libzmq C unpinned.
+  ratioTarget('Plain API 64 B PUSH/PULL TCP vs raw node:net (one await per message)', 'push-pull/tcp/64B/plain', 'monocoque', 'node-net', '>=', 0.8);
+  ratioTarget('Batched API 64 B PUSH/PULL TCP vs raw node:net (unframed)', 'push-pull/tcp/64B/batch', 'monocoque', 'node-net', '>=', 0.6);
+  ratioTarget('Plain API 64 B PUSH/PULL TCP vs libzmq C (unpinned)', 'push-pull/tcp/64B/plain', 'monocoque', 'libzmq', '>=', 1.0);
+  if (run.pinned) {
+    const t = targets[targets.length - 1];
+    Object.assign(t, { met: null, note: `pinned run (--pin): this target is for unpinned processes; measured ${t.shown} pinned` });
+  }
 
   // 64 KiB PUSH/PULL ≥ 1 GB/s: the better of Monocoque's two API variants over TCP.
   {
@@ -314,6 +329,8 @@ export function evaluateTargets(scenarios, memory) {
   }
 
   ratioTarget('io_uring vs net, 64 B PUSH/PULL TCP throughput', 'push-pull/tcp/64B/plain', 'monocoque-uring', 'monocoque', '>=', 1.3);
+  ratioTarget('io_uring vs net, 64 B PUSH/PULL TCP batched', 'push-pull/tcp/64B/batch', 'monocoque-uring', 'monocoque', '>=', 1.3);
+  ratioTarget('io_uring vs net, 64 KiB PUSH/PULL TCP bandwidth', 'push-pull/tcp/64KiB/plain', 'monocoque-uring', 'monocoque', '>=', 1.3);
   ratioTarget('io_uring vs net, 64 B REQ/REP TCP p50 (no worse)', 'req-rep/tcp/64B', 'monocoque-uring', 'monocoque', '<=', 1.0);
 
   {

@@ -1,0 +1,331 @@
+/**
+ * The `node-net` column ("node:net floor"): plain `node:net` sockets with no ZMTP at all,
+ * the floor the issue measures Monocoque's API against. The classes mimic just enough of
+ * the zeromq.js v6 socket API that worker.mjs drives (constructor(options), `bind()` /
+ * `lastEndpoint`, `connect()`, `send()`, `receive()`, `for await`, `write()` / `flush()` /
+ * `receiveMany()`, `close()`), so the worker's sender, receiver and latency code measures
+ * them unchanged.
+ *
+ * There is no framing: every message is a fixed-size record of `recordSize` bytes (the
+ * scenario's size, which the worker passes as an option), and the receiver cuts the byte
+ * stream into records. Semantics, per API variant:
+ * - plain send: `socket.write(payload)` per message, then one `await` — of
+ *   `once(socket, 'drain')` when `write` returned false, else of an already-resolved
+ *   promise. One await per message; Node's own stream buffering.
+ * - plain receive: an async generator over the socket's chunks that yields each record
+ *   (records split across chunks are reassembled into a fresh buffer). One await per
+ *   message.
+ * - batch send ("the same bytes without framing"): `write()` copies a payload under 16 KiB
+ *   into a 256 KiB staging buffer (the least a sender of separate messages can do); a full
+ *   buffer, and `flush()`, hand it to `socket.write()`; `flush()` awaits `drain` when the
+ *   socket asks for it. No per-message await and no per-message `socket.write()` for
+ *   small messages; a payload of 16 KiB or more goes to `socket.write()` as it is (after
+ *   what is staged), since copying it would cost more than the call.
+ * - batch receive: counts bytes; no per-record work. `receiveMany()` returns how many
+ *   whole records arrived as an array of that many references to ONE shared `[record]`
+ *   (cached per length and reused between calls), only so that the worker's per-message
+ *   checks still pass: the bytes themselves are never looked at.
+ * - req-rep: the client writes one record and awaits exactly one record back; the server
+ *   echoes each record as it is cut from the stream.
+ * Both sides set TCP_NODELAY, as Monocoque's net transport and libzmq do. The binding side
+ * serves the first connection it accepts and refuses any other.
+ */
+import { once } from 'node:events';
+import net from 'node:net';
+
+/** Bytes staged per `socket.write()` in the batch variant. */
+const STAGE_BYTES = 256 * 1024;
+/** Batch variant: payloads this big or bigger are written by reference, not staged. */
+const DIRECT_BYTES = 16 * 1024;
+/** Received chunks queued before the socket is paused (backpressure to the sender). */
+const MAX_QUEUED_CHUNKS = 16;
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * @param {string} endpoint `tcp://host:port` or `ipc://path`
+ * @returns {{ tcp: true, host: string, port: number } | { tcp: false, path: string }}
+ */
+function parseEndpoint(endpoint) {
+  const ipc = /^ipc:\/\/(.+)$/.exec(endpoint);
+  if (ipc) return { tcp: false, path: ipc[1] };
+  const tcp = /^tcp:\/\/(.+):(\d+|\*)$/.exec(endpoint);
+  if (!tcp) throw new Error(`node:net floor: endpoint ${endpoint}, expected tcp://host:port or ipc://path`);
+  return { tcp: true, host: tcp[1], port: tcp[2] === '*' ? 0 : Number(tcp[2]) };
+}
+
+/**
+ * The received chunks of one connection, in flowing mode (`'data'` events: no
+ * `Buffer.concat` of queued chunks, as `read()` would do), pausing the socket while
+ * `MAX_QUEUED_CHUNKS` chunks wait.
+ */
+class Chunks {
+  /** @type {Buffer[]} */ #queue = [];
+  #head = 0;
+  /** @type {((chunk: Buffer | null) => void) | undefined} */ #wake;
+  #ended = false;
+  /** @type {Error | undefined} */ #error;
+  /** @type {net.Socket} */ #sock;
+
+  /** @param {net.Socket} sock */
+  constructor(sock) {
+    this.#sock = sock;
+    sock.on('data', (/** @type {Buffer} */ chunk) => {
+      if (this.#wake) {
+        const wake = this.#wake;
+        this.#wake = undefined;
+        wake(chunk);
+        return;
+      }
+      this.#queue.push(chunk);
+      if (this.#queue.length - this.#head >= MAX_QUEUED_CHUNKS) sock.pause();
+    });
+    const end = () => {
+      this.#ended = true;
+      this.#wake?.(null);
+      this.#wake = undefined;
+    };
+    sock.on('end', end);
+    sock.on('close', end);
+    sock.on('error', (err) => {
+      this.#error = err;
+      end();
+    });
+  }
+
+  /**
+   * The next chunk (null at the end of the stream): synchronously when one is queued.
+   * @returns {Buffer | null | Promise<Buffer | null>}
+   */
+  next() {
+    if (this.#head < this.#queue.length) {
+      const chunk = this.#queue[this.#head++];
+      if (this.#head === this.#queue.length) {
+        this.#queue = [];
+        this.#head = 0;
+        this.#sock.resume();
+      }
+      return chunk;
+    }
+    if (this.#error) throw this.#error;
+    if (this.#ended) return null;
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+}
+
+/**
+ * One end of a raw `node:net` stream carrying fixed-size records. The binding side
+ * (`bind`) serves the first connection it accepts; the connecting side (`connect`) may
+ * `send`/`write` before the connection is up (net.Socket queues the bytes).
+ */
+class FloorSocket {
+  /** The security mechanism, for the worker's check: none, as on a NULL row. */
+  securityMechanism = 'null';
+  /** @type {string | undefined} the bound endpoint, port resolved */
+  lastEndpoint;
+  /** @type {net.Socket | undefined} */ #sock;
+  /** @type {Promise<net.Socket>} */ #connected;
+  /** @type {(s: net.Socket) => void} */ #setSock = () => {};
+  /** @type {net.Server | undefined} */ #server;
+  /** @type {AsyncGenerator<[Buffer]> | undefined} */ #records;
+  /** @type {Chunks | undefined} */ #chunks;
+  #size;
+  /** batch send: the staging buffer and how much of it is filled */
+  #stage = Buffer.allocUnsafe(STAGE_BYTES);
+  #staged = 0;
+  /** batch receive: bytes of an incomplete record carried to the next chunk */
+  #carry = 0;
+  /** @type {Array<[Buffer]>[]} batch receive: arrays of n references to one record, by n */
+  #batches = [];
+  /** @type {[Buffer]} */ #shared;
+
+  /** @param {{ recordSize?: number }} [options] `recordSize`: bytes per message (required) */
+  constructor(options = {}) {
+    const size = options.recordSize;
+    if (!Number.isInteger(size) || /** @type {number} */ (size) <= 0) {
+      throw new Error(`node:net floor: recordSize ${size}, expected a positive integer (the scenario's message size)`);
+    }
+    this.#size = /** @type {number} */ (size);
+    this.#shared = [Buffer.alloc(this.#size)];
+    this.#connected = new Promise((resolve) => {
+      this.#setSock = resolve;
+    });
+  }
+
+  /** @param {net.Socket} sock */
+  #adopt(sock) {
+    sock.setNoDelay(true);
+    this.#sock = sock;
+    this.#setSock(sock);
+  }
+
+  /**
+   * Listen on `endpoint` (`tcp://host:*` picks a port); the first accepted connection
+   * becomes this socket's stream.
+   * @param {string} endpoint
+   */
+  async bind(endpoint) {
+    const ep = parseEndpoint(endpoint);
+    const server = net.createServer((sock) => {
+      if (this.#sock) sock.destroy();
+      else this.#adopt(sock);
+    });
+    this.#server = server;
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      if (ep.tcp) server.listen(ep.port, ep.host, () => resolve(undefined));
+      else server.listen(ep.path, () => resolve(undefined));
+    });
+    const addr = server.address();
+    this.lastEndpoint = typeof addr === 'object' && addr && ep.tcp ? `tcp://${ep.host}:${addr.port}` : endpoint;
+  }
+
+  /**
+   * Connect to `endpoint`; writes before the connection is up are queued by net.Socket.
+   * @param {string} endpoint
+   */
+  connect(endpoint) {
+    const ep = parseEndpoint(endpoint);
+    this.#adopt(ep.tcp ? net.connect(ep.port, ep.host) : net.connect(ep.path));
+  }
+
+  /** @returns {net.Socket} */
+  #socket() {
+    if (!this.#sock) throw new Error('node:net floor: send before connect (the binding side sends once a peer is connected)');
+    return this.#sock;
+  }
+
+  /**
+   * Plain send: one `socket.write()`, then the promise the caller awaits (drain when the
+   * stream asked for it, else an already-resolved one).
+   * @param {Buffer | Buffer[]} msg a record, or `[record]` (the echo server sends back what it got)
+   * @returns {Promise<unknown>}
+   */
+  send(msg) {
+    const sock = this.#socket();
+    return sock.write(Array.isArray(msg) ? msg[0] : msg) ? RESOLVED : once(sock, 'drain');
+  }
+
+  /**
+   * Batch send: copy the payload into the staging buffer; a full buffer goes to
+   * `socket.write()`. Returns false when the stream wants the caller to `flush()` (drain).
+   * @param {Buffer} payload
+   */
+  write(payload) {
+    const sock = this.#socket();
+    if (payload.length >= DIRECT_BYTES) {
+      if (this.#staged > 0) this.#emit();
+      return sock.write(payload);
+    }
+    if (this.#staged + payload.length > this.#stage.length) this.#emit();
+    payload.copy(this.#stage, this.#staged);
+    this.#staged += payload.length;
+    return !sock.writableNeedDrain;
+  }
+
+  /** Hand the staged bytes to the socket (which keeps the buffer: start a fresh one). */
+  #emit() {
+    if (this.#staged === 0) return;
+    this.#socket().write(this.#stage.subarray(0, this.#staged));
+    this.#stage = Buffer.allocUnsafe(STAGE_BYTES);
+    this.#staged = 0;
+  }
+
+  /** Batch send: write what is staged; resolve once the stream has room again. */
+  flush() {
+    this.#emit();
+    const sock = this.#socket();
+    return sock.writableNeedDrain ? once(sock, 'drain') : RESOLVED;
+  }
+
+  /** The records of the stream, one `[record]` per message (split records reassembled). */
+  async *#cut() {
+    const size = this.#size;
+    const chunks = await this.#chunkSource();
+    /** @type {Buffer | undefined} */
+    let partial;
+    let have = 0;
+    for (;;) {
+      const chunk = await chunks.next();
+      if (chunk === null) return;
+      let off = 0;
+      if (partial) {
+        const n = Math.min(size - have, chunk.length);
+        chunk.copy(partial, have, 0, n);
+        have += n;
+        off = n;
+        if (have < size) continue;
+        const whole = partial;
+        partial = undefined;
+        yield /** @type {[Buffer]} */ ([whole]);
+      }
+      for (; off + size <= chunk.length; off += size) yield /** @type {[Buffer]} */ ([chunk.subarray(off, off + size)]);
+      if (off < chunk.length) {
+        partial = Buffer.allocUnsafe(size);
+        have = chunk.copy(partial, 0, off);
+      }
+    }
+  }
+
+  async #chunkSource() {
+    this.#chunks ??= new Chunks(await this.#connected);
+    return this.#chunks;
+  }
+
+  /** @returns {AsyncGenerator<[Buffer]>} */
+  [Symbol.asyncIterator]() {
+    this.#records ??= this.#cut();
+    return this.#records;
+  }
+
+  /** The next record, as `[record]`. */
+  async receive() {
+    const r = await this[Symbol.asyncIterator]().next();
+    if (r.done) throw new Error('node:net floor: the peer closed the stream');
+    return r.value;
+  }
+
+  /**
+   * Batch receive: the whole records in the next chunk(s), counted in bytes only. Returns
+   * an array of n references to one shared `[record]` (not the received bytes: only so
+   * that the worker's per-message length check passes; reused between calls).
+   * @returns {Promise<Array<[Buffer]>>}
+   */
+  async receiveMany() {
+    const chunks = await this.#chunkSource();
+    const size = this.#size;
+    for (;;) {
+      const chunk = await chunks.next();
+      if (chunk === null) throw new Error('node:net floor: the peer closed the stream');
+      const bytes = this.#carry + chunk.length;
+      const n = Math.floor(bytes / size);
+      this.#carry = bytes - n * size;
+      if (n > 0) return (this.#batches[n] ??= new Array(n).fill(this.#shared));
+    }
+  }
+
+  close() {
+    this.#sock?.destroy();
+    this.#server?.close();
+  }
+}
+
+/** The binding side of a PUSH/PULL row: counts what arrives. */
+export class FloorPull extends FloorSocket {}
+/** The connecting side of a PUSH/PULL row: sends flat out. */
+export class FloorPush extends FloorSocket {}
+/** The binding side of a REQ/REP row: echoes each record. */
+export class FloorReply extends FloorSocket {}
+/** The connecting side of a REQ/REP row: one record out, one back. */
+export class FloorRequest extends FloorSocket {}
+
+/** What the floor can run, per pattern: [server (binds), client (connects)]. */
+export const FLOOR_CLASSES = {
+  'push-pull': [FloorPull, FloorPush],
+  'req-rep': [FloorReply, FloorRequest],
+};
+
+/** Why the other patterns' cells are skipped. */
+export const FLOOR_ONLY = 'the node:net floor only has push-pull and req-rep';
