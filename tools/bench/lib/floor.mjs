@@ -11,7 +11,10 @@
  * stream into records. Semantics, per API variant:
  * - plain send: `socket.write(payload)` per message, then one `await` — of
  *   `once(socket, 'drain')` when `write` returned false, else of an already-resolved
- *   promise. One await per message; Node's own stream buffering.
+ *   promise. One await per message; Node's own stream buffering, corked for the rest of
+ *   the tick at the first write (uncorked on `process.nextTick`), so the writes of one
+ *   turn reach the kernel as one `writev` instead of one `write(2)` each: the best such a
+ *   sender does (uncorked, it measured about 5× lower, bound by one syscall per message).
  * - plain receive: an async generator over the socket's chunks that yields each record
  *   (records split across chunks are reassembled into a fresh buffer). One await per
  *   message.
@@ -205,8 +208,19 @@ class FloorSocket {
    */
   send(msg) {
     const sock = this.#socket();
+    if (!this.#corked) {
+      this.#corked = true;
+      sock.cork();
+      process.nextTick(this.#uncork);
+    }
     return sock.write(Array.isArray(msg) ? msg[0] : msg) ? RESOLVED : once(sock, 'drain');
   }
+
+  #corked = false;
+  #uncork = () => {
+    this.#corked = false;
+    this.#sock?.uncork();
+  };
 
   /**
    * Batch send: copy the payload into the staging buffer; a full buffer goes to
