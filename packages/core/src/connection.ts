@@ -95,6 +95,16 @@ export interface ConnectionOwner {
   handshakeFailed(connection: PeerConnection, error: ZmqError): void;
 }
 
+/**
+ * Most bytes a connection's batch collects before it is handed to the transport. While
+ * the transport pushes back, a full batch refuses further messages: they wait in the pipe,
+ * where the send high-water mark counts them. Without this bound the batch could hold up to
+ * the HWM in messages on top of the pipe's HWM, and the transport one more such batch (3×
+ * libzmq's backlog for large messages). A message is never split: the batch may exceed the
+ * bound by its last message.
+ */
+export const MAX_BATCH_BYTES = 256 * 1024;
+
 /** How long an ERROR command sent before closing may take to leave (the close itself does not wait). */
 const FAREWELL_MS = 1000;
 
@@ -230,19 +240,21 @@ export class Connection implements PeerConnection {
   /** Whether a message could be encoded now (see {@link makeRoom}), without flushing. */
   hasRoom(): boolean {
     if (this.state !== State.Ready) return false;
+    if (!this.blocked) return true;
     const hwm = this.options.sendHighWaterMark;
-    return !(this.blocked && hwm > 0 && this.batched >= hwm);
+    return !((hwm > 0 && this.batched >= hwm) || this.writer.bytes >= MAX_BATCH_BYTES);
   }
 
   /**
-   * Whether one more message may be encoded now. The batch holds at most the send HWM:
-   * when it is full the batch is handed to the transport first, unless the transport is
-   * pushing back — then the message waits in the pipe (where it survives a reconnect).
+   * Whether one more message may be encoded now. The batch holds at most the send HWM in
+   * messages and about {@link MAX_BATCH_BYTES} in bytes: when it is full the batch is
+   * handed to the transport first, unless the transport is pushing back — then the message
+   * waits in the pipe (where it survives a reconnect and the HWM counts it).
    */
   makeRoom(): boolean {
     if (this.state !== State.Ready) return false;
     const hwm = this.options.sendHighWaterMark;
-    if (hwm > 0 && this.batched >= hwm) {
+    if ((hwm > 0 && this.batched >= hwm) || this.writer.bytes >= MAX_BATCH_BYTES) {
       if (this.blocked) return false;
       this.flush();
     }

@@ -17,7 +17,7 @@
  * (first write of a tick goes out at once), bounded by the send high-water mark.
  */
 import { ZmqError } from '@monocoque/zmtp';
-import type { ConnectionOwner, PeerConnection } from './connection.js';
+import { type ConnectionOwner, MAX_BATCH_BYTES, type PeerConnection } from './connection.js';
 import type { ResolvedOptions } from './options.js';
 import type { PreparedMessage, StreamPipe } from './pipe.js';
 import { scheduleFlush } from './scheduler.js';
@@ -38,6 +38,8 @@ export class RawConnection implements PeerConnection {
   private closed = false;
   private out: Buffer[] = [];
   private batched = 0;
+  /** Bytes in `out` (bounded by MAX_BATCH_BYTES, as a ZMTP connection's batch). */
+  private outBytes = 0;
   private blocked = false;
   private dirty = false;
   private readonly notify: boolean;
@@ -85,14 +87,15 @@ export class RawConnection implements PeerConnection {
 
   hasRoom(): boolean {
     if (this.closed) return false;
+    if (!this.blocked) return true;
     const hwm = this.options.sendHighWaterMark;
-    return !(this.blocked && hwm > 0 && this.batched >= hwm);
+    return !((hwm > 0 && this.batched >= hwm) || this.outBytes >= MAX_BATCH_BYTES);
   }
 
   makeRoom(): boolean {
     if (this.closed) return false;
     const hwm = this.options.sendHighWaterMark;
-    if (hwm > 0 && this.batched >= hwm) {
+    if ((hwm > 0 && this.batched >= hwm) || this.outBytes >= MAX_BATCH_BYTES) {
       if (this.blocked) return false;
       this.flush();
     }
@@ -101,7 +104,10 @@ export class RawConnection implements PeerConnection {
 
   writeMessage(message: readonly Buffer[], start: number): void {
     const data = message[start];
-    if (data !== undefined && data.length > 0) this.out.push(data);
+    if (data !== undefined && data.length > 0) {
+      this.out.push(data);
+      this.outBytes += data.length;
+    }
     this.batched++;
     this.markDirty();
   }
@@ -123,6 +129,7 @@ export class RawConnection implements PeerConnection {
 
   private writeOut(): void {
     this.batched = 0;
+    this.outBytes = 0;
     const chunks = this.out;
     this.out = [];
     if (!this.stream.write(chunks)) this.blocked = true;
