@@ -76,6 +76,13 @@ class UringStream implements Stream {
   readonly remoteAddress: string;
   private handlers: StreamHandlers | undefined;
   private paused = false;
+  /**
+   * The native recv is paused. It stays paused after {@link resume} until `pending` has
+   * been delivered: re-arming it while a backlog is still queued here would let every
+   * pause/resume cycle add another loop turn's worth of received bytes to `pending`, a
+   * second queue the receive high-water mark does not see.
+   */
+  private nativePaused = false;
   /** The native socket is gone (EV_CLOSE seen). */
   private closed = false;
   private destroyed = false;
@@ -83,7 +90,7 @@ class UringStream implements Stream {
   private ended = false;
   /** onClose has been called. */
   private reported = false;
-  /** Chunks received while paused or before start(). */
+  /** Chunks received while paused or before start() (copies: see {@link deliver}). */
   private pending: Buffer[] = [];
   /** A close waiting to be reported: after buffered data is consumed, or after start(). */
   private closeWait: { error: Error | undefined } | undefined;
@@ -112,14 +119,24 @@ class UringStream implements Stream {
   pause(): void {
     if (this.paused) return;
     this.paused = true;
-    if (!this.closed && !this.destroyed) this.ring.native.pause(this.id);
+    if (!this.nativePaused && !this.closed && !this.destroyed) {
+      this.nativePaused = true;
+      this.ring.native.pause(this.id);
+    }
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    if (!this.closed && !this.destroyed) this.ring.native.resume(this.id);
+    // With a backlog, the native recv resumes once flush() has delivered all of it.
     if (this.pending.length > 0 || this.closeWait !== undefined) this.scheduleFlush();
+    else this.resumeNative();
+  }
+
+  private resumeNative(): void {
+    if (!this.nativePaused) return;
+    this.nativePaused = false;
+    if (!this.closed && !this.destroyed) this.ring.native.resume(this.id);
   }
 
   end(): void {
@@ -182,6 +199,7 @@ class UringStream implements Stream {
     if (h === undefined) return;
     while (this.pending.length > 0 && !this.paused && !this.destroyed) h.onData(this.pending.shift()!);
     if (this.destroyed) this.pending = [];
+    else if (this.pending.length === 0 && !this.paused) this.resumeNative();
     if (this.pending.length > 0 || this.closeWait === undefined || this.reported) return;
     const { error } = this.closeWait;
     this.closeWait = undefined;

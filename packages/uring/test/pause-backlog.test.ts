@@ -1,0 +1,115 @@
+/**
+ * What a paused io_uring stream holds. The addon hands JS every completion of a loop turn
+ * at once, each stream's bytes as views of the provided receive buffers (one ArrayBuffer
+ * for the whole ring, recycled to the kernel when the call returns). A stream that pauses
+ * part-way through a turn queues the rest of its chunks until it resumes; those queued
+ * chunks must own their bytes (a view would both pin the whole region and see its bytes
+ * overwritten), and resuming must deliver the backlog, in order, before the native recv
+ * takes more. Skipped, with the reason printed, when the addon is not available.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Listener, Stream } from '@monocoque/core';
+import { loadUring } from '../src/index.js';
+import { payload, Sink, sleep } from './helpers.js';
+
+const loaded = loadUring();
+if (!loaded.ok) console.warn(`[@monocoque/uring] skipping pause-backlog tests: ${loaded.reason}`);
+const suite = loaded.ok ? describe : describe.skip;
+
+/** Node's Buffer pool slab: a small copy may share one, which is fine (that is what node:net does too). */
+const POOL = Buffer.poolSize;
+
+suite('io_uring stream: backlog while paused', () => {
+  const t = loaded.ok ? loaded.transport : (undefined as never);
+  const open: Listener[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((l) => l.close()));
+  });
+
+  async function pair(): Promise<{ client: Stream; server: Stream; c: Sink }> {
+    let gotServer!: (s: Stream) => void;
+    const accepted = new Promise<Stream>((r) => (gotServer = r));
+    const listener = await t.listen({ protocol: 'tcp', host: '127.0.0.1', port: 0 }, (s) => gotServer(s));
+    open.push(listener);
+    const client = await t.connect({ protocol: 'tcp', host: '127.0.0.1', port: Number(listener.endpoint.split(':').pop()) });
+    const server = await accepted;
+    const c = new Sink();
+    client.start(c);
+    return { client, server, c };
+  }
+
+  /** Block the thread, so that the kernel has plenty of data for the next batch. */
+  function busyWait(ms: number): void {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      /* spin */
+    }
+  }
+
+  it('chunks queued while paused own their bytes instead of pinning the shared receive buffers', async () => {
+    const { client, server, c } = await pair();
+    const s = new Sink();
+    let calls = 0;
+    const onData = s.onData.bind(s);
+    s.onData = (chunk: Buffer) => {
+      calls++;
+      // First chunk: let the rest pile up in the kernel, so the next turn's batch holds many
+      // chunks of this stream; pause on its first one, the rest of that batch is queued.
+      if (calls === 1) busyWait(50);
+      else if (calls === 2) server.pause();
+      onData(chunk);
+    };
+    server.start(s);
+    const data = payload(1 << 20);
+    client.write([data]);
+    await s.until(() => calls >= 2, 10_000, 'a second chunk (the one that pauses the stream)');
+    await sleep(100);
+    const before = s.chunks.length;
+    server.resume();
+    // The backlog is delivered in the microtask resume() schedules, before anything new can arrive.
+    await Promise.resolve();
+    const backlog = s.chunks.slice(before);
+    expect(backlog.length, 'the test needs a backlog queued while paused').toBeGreaterThan(0);
+    for (const chunk of backlog) {
+      expect(chunk.buffer.byteLength, `a ${chunk.length}-byte queued chunk keeps a ${chunk.buffer.byteLength}-byte buffer alive`).toBeLessThanOrEqual(
+        Math.max(chunk.length, POOL),
+      );
+    }
+    await s.untilBytes(data.length);
+    expect(s.data().equals(data)).toBe(true);
+    client.destroy();
+    await Promise.all([c.closed, s.closed]);
+  }, 20_000);
+
+  it('a consumer that pauses again while its backlog is delivered still gets every byte, in order', async () => {
+    const { client, server, c } = await pair();
+    const s = new Sink();
+    const onData = s.onData.bind(s);
+    let sinceResume = 0;
+    let paused = false;
+    // Pause after every ~256 KiB (also inside the backlog flush), resume 5 ms later.
+    s.onData = (chunk: Buffer) => {
+      onData(chunk);
+      sinceResume += chunk.length;
+      if (!paused && sinceResume >= 256 * 1024) {
+        paused = true;
+        server.pause();
+        setTimeout(() => {
+          paused = false;
+          sinceResume = 0;
+          server.resume();
+        }, 5);
+      }
+    };
+    server.start(s);
+    const data = payload(8 << 20);
+    for (let off = 0; off < data.length; off += 64 * 1024) {
+      if (!client.write([data.subarray(off, off + 64 * 1024)])) await c.until(() => c.drains > 0 || c.closes > 0, 10_000, 'drain');
+      c.drains = 0;
+    }
+    await s.untilBytes(data.length, 20_000);
+    expect(s.data().equals(data)).toBe(true);
+    client.destroy();
+    await Promise.all([c.closed, s.closed]);
+  }, 30_000);
+});
