@@ -38,48 +38,48 @@ suite('io_uring stream: backlog while paused', () => {
     return { client, server, c };
   }
 
-  /** Block the thread, so that the kernel has plenty of data for the next batch. */
-  function busyWait(ms: number): void {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      /* spin */
-    }
-  }
-
   it('chunks queued while paused own their bytes instead of pinning the shared receive buffers', async () => {
     const { client, server, c } = await pair();
     const s = new Sink();
-    let calls = 0;
+    // Pause on the first chunk of a loop turn; whatever else the turn holds for this stream
+    // is queued. Adjacent provided buffers arrive merged, so a turn holds a second chunk when
+    // it wraps around the end of the buffer region: each cycle lets the kernel buffer fill
+    // (a few MB) first, so the region wraps every cycle or two.
+    const backlog: Buffer[] = [];
+    let flushing = false;
+    let cycles = 0;
     const onData = s.onData.bind(s);
-    s.onData = (chunk: Buffer) => {
-      calls++;
-      // First chunk: let the rest pile up in the kernel, so the next turn's batch holds many
-      // chunks of this stream; pause on its first one, the rest of that batch is queued.
-      if (calls === 1) busyWait(50);
-      else if (calls === 2) server.pause();
-      onData(chunk);
+    s.onData = (chunk: Buffer, transient?: boolean) => {
+      if (flushing) backlog.push(chunk);
+      onData(chunk, transient);
+      if (flushing || cycles >= 40 || backlog.length >= 3) return;
+      cycles++;
+      server.pause();
+      setTimeout(() => {
+        flushing = true;
+        server.resume();
+        // The backlog is delivered in the microtask resume() schedules, before anything new arrives.
+        queueMicrotask(() => (flushing = false));
+      }, 20);
     };
     server.start(s);
-    const data = payload(1 << 20);
-    client.write([data]);
-    await s.until(() => calls >= 2, 10_000, 'a second chunk (the one that pauses the stream)');
-    await sleep(100);
-    const before = s.chunks.length;
-    server.resume();
-    // The backlog is delivered in the microtask resume() schedules, before anything new can arrive.
-    await Promise.resolve();
-    const backlog = s.chunks.slice(before);
-    expect(backlog.length, 'the test needs a backlog queued while paused').toBeGreaterThan(0);
+    const data = payload(96 << 20);
+    const piece = 1 << 20;
+    for (let off = 0; off < data.length; off += piece) {
+      c.drains = 0;
+      if (!client.write([data.subarray(off, off + piece)])) await c.until(() => c.drains > 0 || c.closes > 0, 20_000, 'drain');
+    }
+    await s.untilBytes(data.length, 30_000);
+    expect(backlog.length, `the test needs a backlog queued while paused (${cycles} pause cycles gave none)`).toBeGreaterThan(0);
     for (const chunk of backlog) {
       expect(chunk.buffer.byteLength, `a ${chunk.length}-byte queued chunk keeps a ${chunk.buffer.byteLength}-byte buffer alive`).toBeLessThanOrEqual(
         Math.max(chunk.length, POOL),
       );
     }
-    await s.untilBytes(data.length);
     expect(s.data().equals(data)).toBe(true);
     client.destroy();
     await Promise.all([c.closed, s.closed]);
-  }, 20_000);
+  }, 60_000);
 
   it('a consumer that pauses again while its backlog is delivered still gets every byte, in order', async () => {
     const { client, server, c } = await pair();
@@ -88,8 +88,8 @@ suite('io_uring stream: backlog while paused', () => {
     let sinceResume = 0;
     let paused = false;
     // Pause after every ~256 KiB (also inside the backlog flush), resume 5 ms later.
-    s.onData = (chunk: Buffer) => {
-      onData(chunk);
+    s.onData = (chunk: Buffer, transient?: boolean) => {
+      onData(chunk, transient);
       sinceResume += chunk.length;
       if (!paused && sinceResume >= 256 * 1024) {
         paused = true;
