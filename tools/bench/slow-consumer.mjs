@@ -16,7 +16,10 @@
  *
  *   node tools/bench/slow-consumer.mjs [--impl monocoque,monocoque-uring,zeromq,libzmq]
  *     [--sizes 64,65536] [--peers 1,10] [--stall 2000] [--slow 1500] [--hwm 1000]
- *     [--out file.json] [--no-save]
+ *     [--gc <ms>] [--out file.json] [--no-save]
+ *
+ * `--gc <ms>` (analysis): the JS processes force a full GC every <ms> ms, which shows how
+ * much of their growth is garbage V8 has not collected yet rather than bytes held.
  *
  * Writes results/slow-consumer-latest.json (unless --no-save) and a table to stdout.
  */
@@ -35,7 +38,7 @@ const IMPLS = ['monocoque', 'monocoque-uring', 'zeromq', 'libzmq'];
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  const opts = { impls: IMPLS, sizes: [64, 65536], peers: [1, 10], stallMs: 2000, slowMs: 1500, hwm: 1000, out: undefined, save: true };
+  const opts = { impls: IMPLS, sizes: [64, 65536], peers: [1, 10], stallMs: 2000, slowMs: 1500, hwm: 1000, gcMs: 0, out: undefined, save: true };
   const list = (v) => String(v).split(',').filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -45,6 +48,7 @@ function parseArgs(argv) {
     else if (a === '--stall') opts.stallMs = Number(argv[++i]);
     else if (a === '--slow') opts.slowMs = Number(argv[++i]);
     else if (a === '--hwm') opts.hwm = Number(argv[++i]);
+    else if (a === '--gc') opts.gcMs = Number(argv[++i]);
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--no-save') opts.save = false;
     else throw new Error(`unknown argument ${a}`);
@@ -171,7 +175,7 @@ function spawnRole(impl, role, cfg, cBin) {
 }
 
 async function measure(impl, cell, opts, cBin) {
-  const cfg = { size: cell.size, peers: cell.peers, hwm: opts.hwm, stallMs: opts.stallMs, slowMs: opts.slowMs };
+  const cfg = { size: cell.size, peers: cell.peers, hwm: opts.hwm, stallMs: opts.stallMs, slowMs: opts.slowMs, gcMs: opts.gcMs };
   /** @type {Child[]} */
   const children = [];
   let timer;
@@ -217,6 +221,7 @@ async function main() {
   const argv = process.argv.slice(2);
   if (argv[0] === '--role') {
     const cfg = JSON.parse(argv[4]);
+    if (cfg.gcMs > 0) setInterval(() => globalThis.gc?.(), cfg.gcMs).unref();
     if (argv[1] === 'receiver') return receiver(argv[3], cfg);
     return sender(argv[3], cfg);
   }
@@ -228,12 +233,14 @@ async function main() {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, kernel: os.release() },
     loadAverageStart: Number(os.loadavg()[0].toFixed(2)),
     hwm: opts.hwm,
+    gcMs: opts.gcMs,
     stallMs: opts.stallMs,
     slowMs: opts.slowMs,
     cells: [],
   };
-  console.log(`slow consumer: HWM ${opts.hwm} both sides, stall ${opts.stallMs} ms then 1 msg/ms for ${opts.slowMs} ms; RSS growth over baseline (MiB, peak)`);
-  console.log(`${'cell'.padEnd(28)}${'impl'.padEnd(18)}${'receiver'.padStart(10)}${'sender'.padStart(10)}${'total'.padStart(10)}${'  vs libzmq'}`);
+  const gcNote = opts.gcMs > 0 ? `; JS processes force a GC every ${opts.gcMs} ms` : '';
+  console.log(`slow consumer: HWM ${opts.hwm} both sides, stall ${opts.stallMs} ms then 1 msg/ms for ${opts.slowMs} ms${gcNote}; RSS growth over baseline (MiB, peak)`);
+  console.log(`${'cell'.padEnd(31)}${'impl'.padEnd(18)}${'receiver'.padStart(10)}${'sender'.padStart(10)}${'total'.padStart(10)}${'  vs libzmq'}`);
   for (const peers of opts.peers) {
     for (const size of opts.sizes) {
       const id = `push-pull/tcp/${size >= 1024 ? `${size / 1024}KiB` : `${size}B`}${peers > 1 ? `/${peers}pushers` : ''}`;
@@ -247,12 +254,12 @@ async function main() {
       for (const impl of opts.impls) {
         const r = cell.results[impl];
         if (r.status !== 'ok') {
-          console.log(`${id.padEnd(28)}${impl.padEnd(18)}${r.status}: ${r.reason}`);
+          console.log(`${id.padEnd(31)}${impl.padEnd(18)}${r.status}: ${r.reason}`);
           continue;
         }
         const total = r.receiverGrowthBytes + r.senderGrowthBytes;
         const ratio = lzTotal ? `  ${(total / lzTotal).toFixed(2)}×` : '';
-        console.log(`${id.padEnd(28)}${impl.padEnd(18)}${mib(r.receiverGrowthBytes).padStart(10)}${mib(r.senderGrowthBytes).padStart(10)}${mib(total).padStart(10)}${ratio}`);
+        console.log(`${id.padEnd(31)}${impl.padEnd(18)}${mib(r.receiverGrowthBytes).padStart(10)}${mib(r.senderGrowthBytes).padStart(10)}${mib(total).padStart(10)}${ratio}`);
       }
       run.cells.push(cell);
     }
