@@ -25,6 +25,13 @@ const EV_LISTENER_CLOSED = 7;
 
 /** Event records per JS call (each record is EVENT_INTS int32s). */
 const MAX_EVENTS = 4096;
+/**
+ * Most bytes handed to `onData` at once (node:net reads 64 KiB). The addon merges adjacent
+ * receive buffers into one record of up to the whole region; in one call the decoder would
+ * queue every message in it, however far past the receive high-water mark. In slices, a
+ * pause (the HWM reached) takes effect within one slice: the rest waits as bytes in `pending`.
+ */
+const DELIVER_BYTES = 64 * 1024;
 /** Delay before re-arming accept after EMFILE/ENFILE/ENOMEM. */
 const ACCEPT_RETRY_MS = 100;
 
@@ -166,7 +173,18 @@ class UringStream implements Stream {
       this.pending.push(Buffer.from(chunk));
       return;
     }
-    h.onData(chunk, true);
+    if (chunk.length <= DELIVER_BYTES) {
+      h.onData(chunk, true);
+      return;
+    }
+    for (let off = 0; off < chunk.length; off += DELIVER_BYTES) {
+      if (this.destroyed) return;
+      if (this.paused) {
+        this.pending.push(Buffer.from(chunk.subarray(off)));
+        return;
+      }
+      h.onData(chunk.subarray(off, off + DELIVER_BYTES), true);
+    }
   }
 
   /** @internal The write backlog drained. */
@@ -197,7 +215,17 @@ class UringStream implements Stream {
   private flush(): void {
     const h = this.handlers;
     if (h === undefined) return;
-    while (this.pending.length > 0 && !this.paused && !this.destroyed) h.onData(this.pending.shift()!);
+    while (this.pending.length > 0 && !this.paused && !this.destroyed) {
+      const chunk = this.pending[0]!;
+      if (chunk.length <= DELIVER_BYTES) {
+        this.pending.shift();
+        h.onData(chunk);
+      } else {
+        // In slices, as in deliver(): a pause stops the backlog within one slice.
+        this.pending[0] = chunk.subarray(DELIVER_BYTES);
+        h.onData(chunk.subarray(0, DELIVER_BYTES));
+      }
+    }
     if (this.destroyed) this.pending = [];
     else if (this.pending.length === 0 && !this.paused) this.resumeNative();
     if (this.pending.length > 0 || this.closeWait === undefined || this.reported) return;
