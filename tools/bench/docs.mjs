@@ -16,12 +16,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_INPUT, writeChart } from './chart.mjs';
 import { IMPLS } from './lib/matrix.mjs';
-import { evaluateCurveTargets, evaluateFanoutTargets, evaluateTargets, fmtBytes, markdownTable, problemLines, renderCryptoTable, renderTables, renderTargets } from './lib/report.mjs';
+import { evaluateCurveTargets, evaluateFanoutTargets, evaluateTargets, fmtBytes, fmtCount, fmtRatio, fmtUs, headline, markdownTable, problemLines, renderCryptoTable, renderTables, renderTargets } from './lib/report.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DOCS = path.join(HERE, '..', '..', 'docs');
 export const CURVE_INPUT = path.join(HERE, 'results', 'curve-latest.json');
 export const FANOUT_INPUT = path.join(HERE, 'results', 'fanout-latest.json');
+/** Full and fan-out runs made with `--pin` (compared with the unpinned ones in their own section). */
+export const PINNED_INPUT = path.join(HERE, 'results', 'pinned-latest.json');
+export const FANOUT_PINNED_INPUT = path.join(HERE, 'results', 'fanout-pinned-latest.json');
 /** The command that produces the fan-out section. */
 export const FANOUT_COMMAND = 'pnpm bench:fanout';
 
@@ -52,9 +55,11 @@ export const FLOOR_TEXT = [
  * @param {any} [curveDoc] a `--curve` results file, rendered as the CURVE section
  * @param {any} [fanoutDoc] a `--fanout` results file, rendered as the fan-out section
  *   (a "pending" note with the command when there is none)
+ * @param {{ pinned?: any, fanoutPinned?: any }} [pinnedDocs] the `--pin` runs of the full and
+ *   fan-out matrices, compared with `doc` and `fanoutDoc` in the pinned section (left out without them)
  * @returns {string}
  */
-export function renderDocs(doc, curveDoc, fanoutDoc) {
+export function renderDocs(doc, curveDoc, fanoutDoc, pinnedDocs = {}) {
   const m = doc.machine ?? {};
   const s = doc.settings ?? {};
   const impls = doc.implementations ?? {};
@@ -142,7 +147,12 @@ export function renderDocs(doc, curveDoc, fanoutDoc) {
       '',
     );
   }
-  lines.push(...analysisSection('performance-analysis.md'), ...fanoutSection(fanoutDoc), ...curveSection(curveDoc));
+  lines.push(
+    ...analysisSection('performance-analysis.md'),
+    ...fanoutSection(fanoutDoc),
+    ...pinnedSection(doc, fanoutDoc, pinnedDocs.pinned, pinnedDocs.fanoutPinned),
+    ...curveSection(curveDoc),
+  );
   lines.push(
     '## Reproduce',
     '',
@@ -323,6 +333,67 @@ export function curveSection(doc) {
   return lines;
 }
 
+/** @param {string} file */
+function readIfExists(file) {
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+}
+
+/**
+ * One implementation's headline in an unpinned and a pinned run of a scenario, and their
+ * ratio (pinned ÷ unpinned: msg/s, or p50 for latency rows).
+ * @param {any} row unpinned scenario result
+ * @param {any} pinnedRow the same scenario in the pinned run
+ * @param {string} impl
+ */
+function pinCell(row, pinnedRow, impl) {
+  const a = headline(row?.results?.[impl], row?.kind);
+  const b = headline(pinnedRow?.results?.[impl], pinnedRow?.kind ?? row?.kind);
+  if (a === undefined || b === undefined) return '–';
+  const fmt = row.kind === 'latency' ? (/** @type {number} */ x) => `${fmtUs(x)} µs` : fmtCount;
+  return `${fmt(a)} → ${fmt(b)} (${fmtRatio(b / a)})`;
+}
+
+/**
+ * Pinned vs unpinned: every row of the last full (and fan-out) run next to the same row of
+ * the last `--pin` run, per implementation. Left out until a pinned run exists.
+ * @param {any} doc the unpinned full run
+ * @param {any} fanoutDoc the unpinned fan-out run, or undefined
+ * @param {any} [pinned] the pinned full run (results/pinned-latest.json)
+ * @param {any} [fanoutPinned] the pinned fan-out run (results/fanout-pinned-latest.json)
+ * @returns {string[]}
+ */
+export function pinnedSection(doc, fanoutDoc, pinned, fanoutPinned) {
+  const pairs = [
+    [doc, pinned],
+    [fanoutDoc, fanoutPinned],
+  ].filter(([a, b]) => a && b);
+  if (pairs.length === 0) return [];
+  const lines = [
+    '## Pinned and unpinned',
+    '',
+    'The same matrix run twice: as everywhere above, with the scheduler free to place each process',
+    '(unpinned), and with `--pin` (`taskset`: server on CPU 0, client on CPU 1). Each cell is',
+    '**unpinned → pinned (pinned ÷ unpinned)**: msg/s (or round trips/s) on throughput and fan-out',
+    'rows, where higher is better, and p50 µs on latency rows, where lower is better.',
+    '',
+  ];
+  for (const [a, b] of pairs) {
+    lines.push(
+      `**Runs:** unpinned ${a.date} (\`${a.command}\`), pinned ${b.date} (\`${b.command}\`); load average at the end ${a.machine?.loadAverageAtEnd ?? '?'} / ${b.machine?.loadAverageAtEnd ?? '?'}.`,
+      '',
+    );
+    const impls = IMPLS.filter((i) => (a.scenarios ?? []).some((/** @type {any} */ s) => s.results?.[i.id]) && (b.scenarios ?? []).some((/** @type {any} */ s) => s.results?.[i.id]));
+    const rows = (a.scenarios ?? [])
+      .filter((/** @type {any} */ s) => (s.security ?? 'null') === 'null')
+      .map((/** @type {any} */ s) => {
+        const p = (b.scenarios ?? []).find((/** @type {any} */ x) => x.id === s.id);
+        return [s.id, ...impls.map((i) => pinCell(s, p, i.id))];
+      });
+    lines.push(markdownTable(['Scenario', ...impls.map((i) => i.label)], rows), '');
+  }
+  return lines;
+}
+
 /**
  * A hand-written analysis under docs/, embedded when present.
  * @param {string} name
@@ -346,7 +417,7 @@ export function writeDocs(input = DEFAULT_INPUT, curveInput = CURVE_INPUT, fanou
   const curveDoc = existsSync(curveInput) ? JSON.parse(readFileSync(curveInput, 'utf8')) : undefined;
   const fanoutDoc = existsSync(fanoutInput) ? JSON.parse(readFileSync(fanoutInput, 'utf8')) : undefined;
   const md = path.join(DOCS, 'performance.md');
-  writeFileSync(md, renderDocs(doc, curveDoc, fanoutDoc));
+  writeFileSync(md, renderDocs(doc, curveDoc, fanoutDoc, { pinned: readIfExists(PINNED_INPUT), fanoutPinned: readIfExists(FANOUT_PINNED_INPUT) }));
   return [md, writeChart(input, path.join(DOCS, 'performance-chart.svg'))];
 }
 

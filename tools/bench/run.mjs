@@ -498,7 +498,9 @@ async function main() {
   const stamped = path.join(RESULTS_DIR, `${doc.kind}-${stamp}.json`);
   writeFileSync(stamped, `${JSON.stringify(doc, null, 2)}\n`);
   console.log(`results: ${path.relative(process.cwd(), stamped)}`);
-  const latestName = full ? 'latest.json' : opts.curve ? 'curve-latest.json' : opts.fanout ? 'fanout-latest.json' : 'latest.json';
+  // A pinned run is kept beside the unpinned one (docs compare them), never in its place.
+  const pin = opts.pin ? 'pinned-' : '';
+  const latestName = full ? `${pin}latest.json` : opts.curve ? `curve-${pin}latest.json` : opts.fanout ? `fanout-${pin}latest.json` : 'latest.json';
   const latest = path.join(RESULTS_DIR, latestName);
   if (full || curveFull || fanoutFull) {
     writeFileSync(latest, `${JSON.stringify(doc, null, 2)}\n`);
@@ -509,7 +511,8 @@ async function main() {
   if (opts.docs) {
     const { writeDocs } = await import('./docs.mjs');
     const input = full || curveFull || fanoutFull ? latest : stamped;
-    const files = opts.curve ? writeDocs(undefined, input) : opts.fanout ? writeDocs(undefined, undefined, input) : writeDocs(input);
+    // Pinned runs appear in the pinned section, read from their own files.
+    const files = opts.pin ? writeDocs() : opts.curve ? writeDocs(undefined, input) : opts.fanout ? writeDocs(undefined, undefined, input) : writeDocs(input);
     for (const f of files) console.log(`wrote ${path.relative(process.cwd(), f)}`);
   }
   console.log(`done in ${doc.elapsedSec} s`);

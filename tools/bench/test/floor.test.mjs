@@ -236,3 +236,21 @@ test('floor PUSH (plain and batch) delivers the same bytes; REQ/REP round-trips 
   assert.throws(() => new FloorPush({}), /recordSize undefined, expected a positive integer/);
   assert.throws(() => new FloorPush({ recordSize: 64 }).connect('udp://x'), /expected tcp:\/\/host:port or ipc:\/\/path/);
 });
+
+test('pinned section: each row unpinned → pinned with the ratio, only when a pinned run exists', async () => {
+  const { pinnedSection } = await import('../docs.mjs');
+  const run = (/** @type {number} */ rate, /** @type {number} */ p50, /** @type {string} */ pinning) => ({
+    date: '2026-12-02T00:00:00.000Z',
+    command: `node tools/bench/run.mjs${pinning ? ' --pin' : ''}`,
+    machine: { loadAverageAtEnd: 0.5 },
+    scenarios: [
+      { id: 'push-pull/tcp/64B/plain', kind: 'throughput', results: { libzmq: { status: 'ok', count: 1, msgPerSec: rate } } },
+      { id: 'req-rep/tcp/64B', kind: 'latency', results: { libzmq: { status: 'ok', count: 1, p50Us: p50 } } },
+    ],
+  });
+  assert.deepEqual(pinnedSection(run(1e6, 100, ''), undefined, undefined, undefined), []);
+  const text = pinnedSection(run(1e6, 100, ''), undefined, run(2e6, 80, 'pin'), undefined).join('\n');
+  assert.match(text, /## Pinned and unpinned/);
+  assert.match(text, /push-pull\/tcp\/64B\/plain \| +1\.00M → 2\.00M \(2\.00×\)/);
+  assert.match(text, /req-rep\/tcp\/64B +\| 100 µs → 80\.0 µs \(0\.80×\)/);
+});
