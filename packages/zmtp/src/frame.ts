@@ -65,6 +65,13 @@ export const MAX_BUFFERABLE = 0x7fff_ffff;
 export const RUN_BYTES = 4096;
 
 /**
+ * Transient chunks: bodies of `COPY_BELOW` bytes or more are copied out in runs of at most
+ * this many bytes, one copy per run; a retained body pins at most this much, as a view of a
+ * node:net read buffer does.
+ */
+export const LARGE_RUN_BYTES = 64 * 1024;
+
+/**
  * Bodies larger than this are collected piecewise (the received chunks are kept) and joined
  * once complete; smaller ones are copied into a buffer allocated when their header arrives.
  * Either way each byte is copied once. The bound is what a header alone can make us
@@ -177,6 +184,13 @@ export class FrameDecoder {
         if (off + 9 > end) break;
         size = this.longSize(chunk, off + 1);
         bodyStart = off + 9;
+        if (transient && size >= COPY_BELOW && bodyStart + size <= end) {
+          const next = this.copyLargeRun(chunk, off);
+          if (next > off) {
+            off = next;
+            continue;
+          }
+        }
       }
       this.checkHeader(flags, size);
       off = this.emitOrStart(flags, size, chunk, bodyStart);
@@ -224,6 +238,40 @@ export class FrameDecoder {
       const size = copy[at + 1]!;
       this.sink(copy[at]!, new FastBuffer(ab, base + at + 2, size));
       at += 2 + size;
+    }
+    return off;
+  }
+
+  /**
+   * Transient chunks only: copy a run of consecutive, complete, valid long frames whose
+   * bodies are at least `COPY_BELOW` bytes (starting at `start`) with one copy of at most
+   * `LARGE_RUN_BYTES` (or the one frame, when larger), then emit views of that copy — the
+   * views a node:net read buffer would give, for one copy instead of one per body. Stops
+   * before any frame it cannot take; returns the offset after the run (`start` if none).
+   */
+  private copyLargeRun(chunk: Buffer, start: number): number {
+    const end = chunk.length;
+    const max = this.maxMessageSize;
+    let off = start;
+    while (off + 9 <= end) {
+      const flags = chunk[off]!;
+      if ((flags & FLAG_LONG) === 0 || (flags & RESERVED_MASK) !== 0 || (flags & (FLAG_COMMAND | FLAG_MORE)) === (FLAG_COMMAND | FLAG_MORE)) break;
+      // Sizes of 4 GiB and over (hi word set) are left to the general path and its checks.
+      if (chunk[off + 1]! !== 0 || chunk[off + 2]! !== 0 || chunk[off + 3]! !== 0 || chunk[off + 4]! !== 0) break;
+      const size = ((chunk[off + 5]! << 24) | (chunk[off + 6]! << 16) | (chunk[off + 7]! << 8) | chunk[off + 8]!) >>> 0;
+      const next = off + 9 + size;
+      if (size < COPY_BELOW || (max >= 0 && size > max) || next > end || (next - start > LARGE_RUN_BYTES && off > start)) break;
+      off = next;
+    }
+    if (off === start) return start;
+    const copy = Buffer.allocUnsafe(off - start);
+    chunk.copy(copy, 0, start, off);
+    const ab = copy.buffer;
+    const base = copy.byteOffset;
+    for (let at = 0; at < copy.length; ) {
+      const size = copy.readUInt32BE(at + 5);
+      this.sink(copy[at]! & ~FLAG_LONG, new FastBuffer(ab, base + at + 9, size));
+      at += 9 + size;
     }
     return off;
   }
