@@ -755,9 +755,11 @@ void OnPoll(uv_poll_t* handle, int status, int events) {
     }
   }
   Drain(r);
-  // Whatever JS wrote while handling these completions (a reply, typically) goes out now,
-  // not after the rest of the loop turn (check, close and timer phases) at prepare.
-  if (!r->dead) FlushAndSubmit(r);
+  // What JS wrote while handling these completions (a reply, typically) goes out now, not
+  // after the rest of the loop turn (check, close and timer phases) at prepare. Only then:
+  // submitting every wake-up's re-armed sends at once would make a streaming sender's
+  // sendmsg calls smaller and more frequent.
+  if (!r->dead && !r->dirty.empty()) FlushAndSubmit(r);
 }
 
 // Right before libuv blocks: flush send queues and submit everything with one enter.
