@@ -229,17 +229,24 @@ export class FrameDecoder {
       off = next;
     }
     if (off === start) return start;
-    // The copy holds the run's headers too: walk it again to emit views of its bodies.
-    const copy = Buffer.allocUnsafe(off - start);
-    chunk.copy(copy, 0, start, off);
+    this.emitCopied(chunk, start, off, 2);
+    return off;
+  }
+
+  /**
+   * Copy `chunk[start, end)` — whole, already validated frames, all with `headerSize`-byte
+   * headers — once, then walk the copy (headers included) and emit views of its bodies.
+   */
+  private emitCopied(chunk: Buffer, start: number, end: number, headerSize: 2 | 9): void {
+    const copy = Buffer.allocUnsafe(end - start);
+    chunk.copy(copy, 0, start, end);
     const ab = copy.buffer;
     const base = copy.byteOffset;
     for (let at = 0; at < copy.length; ) {
-      const size = copy[at + 1]!;
-      this.sink(copy[at]!, new FastBuffer(ab, base + at + 2, size));
-      at += 2 + size;
+      const size = headerSize === 2 ? copy[at + 1]! : copy.readUInt32BE(at + 5);
+      this.sink(copy[at]! & ~FLAG_LONG, new FastBuffer(ab, base + at + headerSize, size));
+      at += headerSize + size;
     }
-    return off;
   }
 
   /**
@@ -264,15 +271,7 @@ export class FrameDecoder {
       off = next;
     }
     if (off === start) return start;
-    const copy = Buffer.allocUnsafe(off - start);
-    chunk.copy(copy, 0, start, off);
-    const ab = copy.buffer;
-    const base = copy.byteOffset;
-    for (let at = 0; at < copy.length; ) {
-      const size = copy.readUInt32BE(at + 5);
-      this.sink(copy[at]! & ~FLAG_LONG, new FastBuffer(ab, base + at + 9, size));
-      at += 9 + size;
-    }
+    this.emitCopied(chunk, start, off, 9);
     return off;
   }
 
