@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importMonocoque, loadUring } from './lib/impls.mjs';
+import { median } from './lib/stats.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const RESULTS = path.join(path.dirname(SELF), 'results');
@@ -92,8 +93,6 @@ function measure(name, size, durationMs, warmupBytes) {
     });
   });
 }
-
-const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function main(argv) {
   const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => {
