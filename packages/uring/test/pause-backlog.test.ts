@@ -10,7 +10,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Listener, Stream } from '@monocoque/core';
 import { loadUring } from '../src/index.js';
-import { payload, Sink, sleep } from './helpers.js';
+import { payload, Sink } from './helpers.js';
 
 const loaded = loadUring();
 if (!loaded.ok) console.warn(`[@monocoque/uring] skipping pause-backlog tests: ${loaded.reason}`);
