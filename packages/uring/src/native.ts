@@ -30,7 +30,8 @@ export interface NativeBinding {
   destroy(id: number, errno?: number): void;
   closeListener(id: number): boolean;
   peer(id: number): string | null;
-  stats(): { sockets: number; mode: string };
+  /** `recvLimit`: bytes one armed recv takes before JS sees them (0: the kernel has no limit). */
+  stats(): { sockets: number; mode: string; recvLimit: number };
   readonly EVENT_INTS: number;
   readonly RECV_BUFFER_SIZE: number;
   readonly RECV_BUFFER_COUNT: number;

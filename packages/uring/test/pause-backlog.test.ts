@@ -10,6 +10,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Listener, Stream } from '@monocoque/core';
 import { loadUring } from '../src/index.js';
+import { loadNative } from '../src/native.js';
 import { payload, Sink } from './helpers.js';
 
 const loaded = loadUring();
@@ -145,5 +146,70 @@ suite('io_uring stream: backlog while paused', () => {
     expect(largest).toBeLessThanOrEqual(64 * 1024);
     client.destroy();
     await Promise.all([c.closed, s.closed]);
+  }, 60_000);
+
+  it('hands one stream at most 64 KiB (and one receive buffer) per loop turn where the kernel limits a recv (several streams, a busy reader)', async () => {
+    // Ten senders flood one reader that blocks its thread now and then, so data piles up
+    // in the kernel. Without the limit, one turn moved hundreds of KiB per stream into the
+    // receive buffers; with it, each stream gets one 64 KiB arm per turn and the rest waits
+    // in the kernel, under TCP flow control, as with node:net's 64 KiB reads.
+    const pairs = await Promise.all(Array.from({ length: 10 }, () => pair()));
+    // A turn is one synchronous run of onData calls: a microtask ends it.
+    const perTurn = new Map<Sink, number>();
+    let largest = 0;
+    let turnOpen = false;
+    let calls = 0;
+    const sinks = pairs.map(({ server }) => {
+      const s = new Sink();
+      const onData = s.onData.bind(s);
+      s.onData = (chunk: Buffer, transient?: boolean) => {
+        if (!turnOpen) {
+          turnOpen = true;
+          queueMicrotask(() => {
+            turnOpen = false;
+            for (const v of perTurn.values()) largest = Math.max(largest, v);
+            perTurn.clear();
+          });
+        }
+        perTurn.set(s, (perTurn.get(s) ?? 0) + chunk.length);
+        if (++calls % 16 === 1) {
+          const end = Date.now() + 10;
+          while (Date.now() < end) {
+            /* spin: let the kernel queue more */
+          }
+        }
+        onData(chunk, transient);
+      };
+      server.start(s);
+      return s;
+    });
+    const data = payload(4 << 20);
+    await Promise.all(
+      pairs.map(async ({ client, c }) => {
+        for (let off = 0; off < data.length; off += 256 * 1024) {
+          c.drains = 0;
+          if (!client.write([data.subarray(off, off + 256 * 1024)])) await c.until(() => c.drains > 0 || c.closes > 0, 20_000, 'drain');
+        }
+      }),
+    );
+    await Promise.all(sinks.map((s) => s.untilBytes(data.length, 30_000)));
+    for (const s of sinks) expect(s.data().equals(data)).toBe(true);
+    // Asked after the transfer: the addon drops the limit on the first recv a kernel refuses.
+    const n = loadNative();
+    const limit = n.ok ? n.binding.stats().recvLimit : 0;
+    if (limit === 0) {
+      console.warn(`[@monocoque/uring] not checking the per-turn bound: this kernel has no recv byte limit (largest turn: ${largest} bytes)`);
+    } else {
+      expect(limit).toBe(64 * 1024);
+      // The kernel ends the recv once the limit is reached; the last receive may fill a
+      // whole provided buffer.
+      const bufferSize = n.ok ? n.binding.RECV_BUFFER_SIZE : 0;
+      expect(largest, 'bytes one stream got in one loop turn').toBeLessThanOrEqual(limit + bufferSize);
+    }
+    for (const { client, c } of pairs) {
+      client.destroy();
+      await c.closed;
+    }
+    await Promise.all(sinks.map((s) => s.closed));
   }, 60_000);
 });
