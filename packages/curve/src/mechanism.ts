@@ -103,6 +103,8 @@ const INITIATE_MIN_DATA = 248; // cookie 96 + nonce 8 + box ≥ 144
 const READY_MIN_DATA = 24; // nonce 8 + box ≥ 16
 /** `\x07MESSAGE` + short nonce + MAC + flags byte. */
 const MESSAGE_MIN = 8 + 8 + MAC_BYTES + 1;
+/** Where a MESSAGE's plaintext (flags byte, then the frame) sits once opened in place. */
+const PLAIN_AT = 8 + 8 + MAC_BYTES;
 
 /** libzmq's `msg_t` flag bits, used inside MESSAGE boxes. */
 const INNER_MORE = 0x01;
@@ -249,11 +251,21 @@ class Channel implements FrameTransform {
     const receiver = (this.receiver ??= this.box.messageBoxes(key, this.receiveNonce));
     const nonce = this.receiveNonce;
     for (let i = 0; i < 8; i++) nonce[16 + i] = body[8 + i]!;
-    const box = body.subarray(16);
-    // allocUnsafe's pooled slices start 8-byte aligned, so the plaintext is aligned for noble.
-    const plain = Buffer.allocUnsafe(box.length - MAC_BYTES);
-    if (!receiver.open(plain, 0, box, nonce)) throw proto('MESSAGE: the box does not open (MAC check failed: forged or tampered)');
+    // The nonce first, as libzmq does: a replay costs no crypto (and is only accepted below,
+    // once its box has opened).
     if (!this.peer.isFresh(body, 8)) throw proto(`MESSAGE: ${this.peer.describe(body, 8)} (replayed or reordered)`);
+    const box = body.subarray(16);
+    let plain: Buffer;
+    if (this.box.name === 'sodium' || ((body.byteOffset + PLAIN_AT) & 3) === 0) {
+      // In place: the plaintext replaces the ciphertext in the frame's own memory (the
+      // decoder's, nobody else reads it). Noble only runs word-wise on aligned bytes.
+      if (!receiver.open(body, PLAIN_AT, box, nonce)) throw proto('MESSAGE: the box does not open (MAC check failed: forged or tampered)');
+      plain = body.subarray(PLAIN_AT);
+    } else {
+      // allocUnsafe's pooled slices start 8-byte aligned, so the plaintext is aligned for noble.
+      plain = Buffer.allocUnsafe(box.length - MAC_BYTES);
+      if (!receiver.open(plain, 0, box, nonce)) throw proto('MESSAGE: the box does not open (MAC check failed: forged or tampered)');
+    }
     this.peer.accept(body, 8);
     const inner = plain[0]!;
     return { flags: (inner & INNER_MORE ? FLAG_MORE : 0) | (inner & INNER_COMMAND ? FLAG_COMMAND : 0), body: plain.subarray(1) };

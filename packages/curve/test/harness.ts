@@ -84,7 +84,8 @@ export function link(clientOptions: SessionOptions, serverOptions: SessionOption
       (greeting) => queue.push(Buffer.from(greeting)),
       (frame, index) => {
         s.sent.push(frame);
-        for (const out of tap ? tap(frame, index) : [frame]) queue.push(out);
+        // What crosses a wire is a copy: the receiver opens MESSAGE boxes in place.
+        for (const out of tap ? tap(frame, index) : [frame]) queue.push(Buffer.from(out));
       },
     );
     s.session = new ZmtpSession(options_, {

@@ -7,7 +7,7 @@
  * `sodium-native` exposes `crypto_scalarmult` and `crypto_secretbox_*` but not
  * `crypto_box_beforenm` or HSalsa20, so `beforenm` is libsodium's X25519 followed by
  * noble's HSalsa20 (once per key pair, never per message); `seal`/`open` are libsodium's
- * detached secretbox, in place.
+ * secretbox (`crypto_secretbox_easy`, MAC || ciphertext), in place.
  */
 import { createRequire } from 'node:module';
 import { wipe } from '../random.js';
@@ -18,8 +18,8 @@ import { type BoxBackend, KEY_BYTES, MAC_BYTES } from './types.js';
 interface SodiumNative {
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
-  crypto_secretbox_detached(c: Uint8Array, mac: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void;
-  crypto_secretbox_open_detached(m: Uint8Array, c: Uint8Array, mac: Uint8Array, n: Uint8Array, k: Uint8Array): boolean;
+  crypto_secretbox_easy(c: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void;
+  crypto_secretbox_open_easy(m: Uint8Array, c: Uint8Array, n: Uint8Array, k: Uint8Array): boolean;
 }
 
 /** Outcome of {@link loadSodiumBackend}. */
@@ -55,18 +55,19 @@ function createBackend(sodium: SodiumNative): BoxBackend {
       return key;
     },
 
-    // Plain Uint8Array views, not subarray(): on a Buffer that builds a Buffer, which costs
-    // a measurable share of a 64-byte MESSAGE.
+    // The `easy` forms take the box as one `MAC || ciphertext` range, the wire layout, so a
+    // call needs one view at most. Plain Uint8Array views, not subarray(): on a Buffer that
+    // builds a Buffer, which costs a measurable share of a 64-byte MESSAGE.
     seal(out, offset, plaintext, nonce, key) {
-      const c = view(out, offset + MAC_BYTES, plaintext.length);
-      // libsodium handles c == m (in place) and overlapping buffers.
-      sodium.crypto_secretbox_detached(c, view(out, offset, MAC_BYTES), plaintext.length === 0 ? EMPTY : plaintext, nonce, key);
+      const box = offset === 0 && out.length === MAC_BYTES + plaintext.length ? out : view(out, offset, MAC_BYTES + plaintext.length);
+      // libsodium handles the plaintext sitting at the ciphertext's place (in place).
+      sodium.crypto_secretbox_easy(box, plaintext.length === 0 ? EMPTY : plaintext, nonce, key);
     },
 
     open(out, offset, box, nonce, key) {
       if (box.length < MAC_BYTES) return false;
-      const m = view(out, offset, box.length - MAC_BYTES);
-      return sodium.crypto_secretbox_open_detached(m, view(box, MAC_BYTES, box.length - MAC_BYTES), view(box, 0, MAC_BYTES), nonce, key);
+      // libsodium checks the MAC before it writes, and handles opening in place.
+      return sodium.crypto_secretbox_open_easy(view(out, offset, box.length - MAC_BYTES), box, nonce, key);
     },
 
     // libsodium's secretbox takes the whole nonce (sodium-native exposes no HSalsa20 to
