@@ -27,13 +27,17 @@
 //   (liburing 2.3 has io_uring_register_buf_ring but no io_uring_setup_buf_ring).
 //   Buffers go back to the ring once JS has seen their bytes (see above). The recv
 //   is re-armed whenever the kernel ends it (no IORING_CQE_F_MORE, -ENOBUFS on buffer
-//   exhaustion, -ECANCELED after a pause/resume race). Pause cancels the recv so that TCP
-//   flow control pushes back on the peer. Each arm takes at most kRecvLimit bytes (where
-//   the kernel supports the limit) and its re-arm is submitted after JS has had the
-//   bytes, so one loop turn hands JS at most 64 KiB per stream, as node:net's reads do:
-//   without it the kernel moved everything queued on every socket into the buffers at
-//   once (hundreds of KiB per stream), and streams that paused at their high-water mark
+//   exhaustion, -ECANCELED after a pause/resume race); after -ENOBUFS or the byte limit
+//   below, only once the buffers are back, streams that found none first (else, with
+//   many busy streams, the same ones would take every buffer and the rest starve). Pause cancels the recv so that TCP
+//   flow control pushes back on the peer. Once a stream has paused part-way through more
+//   than 64 KiB handed in one call, each of its arms takes at most kRecvLimit bytes (where the kernel supports the limit) and is re-armed
+//   after JS has had them, so a loop turn hands JS at most 64 KiB of it, as node:net's
+//   reads do: unlimited, the kernel moved everything queued on the socket into the
+//   buffers at once (hundreds of KiB), and a stream that paused at its high-water mark
 //   part-way had to copy the rest aside (fan-in of 10 PUSHes: 0.6x node:net, now ~1x).
+//   Streams that keep up stay unlimited: ending every arm at 64 KiB leaves gaps in the
+//   reading of many busy streams (one PUB to 100 SUBs lost a third of its rate).
 // * Send: a per-socket queue; one sendmsg in flight per socket carrying every queued
 //   chunk as an iovec (partial sends resume at the right byte). Small chunks are copied
 //   and coalesced into native blocks, large ones are kept alive with napi_ref until they
@@ -86,10 +90,12 @@ constexpr unsigned kBufSize = 16 * 1024;       // bytes per provided buffer
 constexpr uint16_t kBufGroup = 0;
 constexpr size_t kCopyThreshold = 1024;        // chunks up to this size are copied
 constexpr size_t kCopyBlock = 16 * 1024;       // native coalescing block size
-// Bytes one armed multishot recv may take before it ends (re-armed after JS has seen them):
-// like node:net's one 64 KiB read per readable socket and loop turn. Kernels >= 6.17
-// honour it (sqe->optlen); older ones refuse it with EINVAL and we arm without it.
+// Bytes one armed multishot recv may take before it ends (re-armed after JS has seen them),
+// for streams whose reader pushes back: like node:net's one 64 KiB read per readable socket
+// and loop turn. Kernels >= 6.17 honour it (sqe->optlen); older ones refuse it with EINVAL
+// and we arm without it.
 constexpr unsigned kRecvLimit = 64 * 1024;
+constexpr uint8_t kCalmArms = 8;
 constexpr size_t kMaxIov = 256;                // iovecs per sendmsg
 constexpr size_t kHighWater = 256 * 1024;      // write() returns false above this
 constexpr size_t kLowWater = 64 * 1024;        // drain is reported below this
@@ -133,6 +139,14 @@ struct Sock {
   // receive
   bool started = false, paused = false, recvArmed = false, recvCancel = false;
   bool eof = false;
+  bool rearmQueued = false;  // in Ring::starved or Ring::limited (armed after the JS call)
+  // Byte-limited arms (kRecvLimit) for a stream that got more in one JS call than its
+  // reader took before pausing: set by pause() then, dropped after kCalmArms limited arms
+  // in a row end without a pause in between.
+  bool limitArms = false, armLimited = false;
+  uint8_t calm = 0;
+  uint64_t callSeq = 0;      // Ring::calls when callBytes was counted
+  size_t callBytes = 0;      // bytes handed to JS in that call
 
   // send
   std::deque<Piece> q;
@@ -191,6 +205,12 @@ struct Ring {
   uint32_t nextId = 1;
   std::unordered_map<uint32_t, Sock*> socks;
   std::vector<uint32_t> dirty;
+  // Recvs to re-arm once JS has had the bytes and the buffers are back, in this order:
+  // streams the buffer ring ran dry on (-ENOBUFS), then streams that reached kRecvLimit.
+  // Re-arms reach the kernel in submission order and take buffers in that order, so a
+  // stream that found none is served first next time instead of starving behind the rest.
+  std::vector<uint32_t> starved, limited;
+  uint64_t calls = 0;        // JS calls made (FlushEvents)
   bool pendingSubmit = false;
 };
 
@@ -396,7 +416,8 @@ void ArmRecv(Ring* r, Sock* s) {
   if (!sqe) return;
   io_uring_prep_recv_multishot(sqe, s->fd, nullptr, 0, 0);
   // sqe->optlen (same slot as file_index in liburing 2.3's header): total-bytes limit.
-  if (r->recvLimit) sqe->file_index = kRecvLimit;
+  s->armLimited = r->recvLimit && s->limitArms;
+  if (s->armLimited) sqe->file_index = kRecvLimit;
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = kBufGroup;
   io_uring_sqe_set_data64(sqe, MakeUd(s->id, OP_RECV));
@@ -409,6 +430,27 @@ bool WantRecv(const Sock* s) {
   if (s->destroying || s->eof || s->state != S_OPEN) return false;
   if (s->ending) return true;  // keep reading until the peer's FIN after our end()
   return s->started && !s->paused;
+}
+
+void QueueRearm(Ring* r, Sock* s, bool starved) {
+  if (s->rearmQueued) return;
+  s->rearmQueued = true;
+  (starved ? r->starved : r->limited).push_back(s->id);
+}
+
+// After a JS call (buffers recycled): re-arm the queued recvs, starved streams first.
+void ArmQueued(Ring* r) {
+  for (std::vector<uint32_t>* list : {&r->starved, &r->limited}) {
+    if (list->empty()) continue;
+    std::vector<uint32_t> ids;
+    ids.swap(*list);
+    for (uint32_t id : ids) {
+      Sock* s = Find(r, id);
+      if (!s) continue;
+      s->rearmQueued = false;
+      if (!s->recvArmed && WantRecv(s)) ArmRecv(r, s);
+    }
+  }
 }
 
 void ArmAccept(Ring* r, Sock* s) {
@@ -496,7 +538,10 @@ void FlushEvents(Ring* r) {
   if (r->inCallback) return;  // never re-enter JS; events stay queued
   if (r->nEvents == 0 || r->dead || !r->callback) {
     r->nEvents = 0;
-    if (!r->dead) RecycleHanded(r);
+    if (!r->dead) {
+      RecycleHanded(r);
+      ArmQueued(r);
+    }
     return;
   }
   napi_env env = r->env;
@@ -509,8 +554,12 @@ void FlushEvents(Ring* r) {
   r->inCallback = true;
   napi_status st = napi_make_callback(env, r->asyncCtx, recv, cb, 1, argv, &result);
   r->inCallback = false;
+  r->calls++;
   r->nEvents = 0;
-  if (!r->dead) RecycleHanded(r);
+  if (!r->dead) {
+    RecycleHanded(r);
+    ArmQueued(r);
+  }
   if (st == napi_pending_exception) {
     napi_value exc;
     if (napi_get_and_clear_last_exception(env, &exc) == napi_ok) napi_fatal_exception(env, exc);
@@ -532,6 +581,11 @@ void OnRecv(Ring* r, Sock* s, int res, unsigned flags) {
         } else {
           Emit(r, EV_DATA, s->id, off, res);
         }
+        if (s->callSeq != r->calls) {
+          s->callSeq = r->calls;
+          s->callBytes = 0;
+        }
+        s->callBytes += size_t(res);
         r->handed.push_back(uint16_t(bid));
         if (r->handed.size() >= kBufCount / 2) FlushEvents(r);
       } else {
@@ -569,7 +623,12 @@ void OnRecv(Ring* r, Sock* s, int res, unsigned flags) {
       return;
     }
   }
-  if (!s->recvArmed && WantRecv(s)) ArmRecv(r, s);
+  bool byLimit = !more && res > 0 && s->armLimited;
+  if (byLimit && !s->paused && ++s->calm >= kCalmArms) s->limitArms = false;
+  if (!s->recvArmed && WantRecv(s)) {
+    if (res == -ENOBUFS || byLimit) QueueRearm(r, s, res == -ENOBUFS);
+    else ArmRecv(r, s);
+  }
   MaybeFinalize(r, s);
 }
 
@@ -1267,6 +1326,14 @@ napi_value Pause(napi_env env, napi_callback_info info) {
   Sock* s = ArgSock(env, info, &r, nullptr);
   if (!s || s->paused) return nullptr;
   s->paused = true;
+  // Paused during a call that handed it more than one limited arm's worth: the rest of
+  // that call's bytes are copied aside in JS. Limit its arms from now on.
+  if (s->callSeq == r->calls && s->callBytes > kRecvLimit) {
+    s->limitArms = true;
+    s->calm = 0;
+  } else if (s->limitArms) {
+    s->calm = 0;
+  }
   if (s->recvArmed && !s->recvCancel && !WantRecv(s) && !s->destroying) {
     io_uring_sqe* sqe = GetSqe(r);
     if (sqe) {
