@@ -9,7 +9,7 @@ import { loadSodiumBackend } from '../src/backend/sodium.js';
 import type { BoxBackend } from '../src/backend/types.js';
 import { curveKeyPair, z85Decode } from '../src/index.js';
 import { createCurveMechanism } from '../src/mechanism.js';
-import { bodyOf, link } from './harness.js';
+import { bodyOf, link, recordHandshakes } from './harness.js';
 
 beforeAll(async () => {
   await sodium.ready;
@@ -59,14 +59,7 @@ describe.each(backends())('every CURVE box equals libsodium crypto_box (%s backe
     const clientRandom = recordingRandom(1);
     const serverRandom = recordingRandom(2);
     const handshakes: MechanismHandshake[] = [];
-    const spy = (m: Mechanism): Mechanism => ({
-      ...m,
-      createHandshake: (context, callbacks) => {
-        const h = m.createHandshake(context, callbacks);
-        handshakes.push(h);
-        return h;
-      },
-    });
+    const spy = (m: Mechanism): Mechanism => recordHandshakes(m, handshakes);
     const clientMechanism = spy(
       createCurveMechanism({ serverKey: S, publicKey: C, secretKey: c }, { random: clientRandom.fill, backend: () => backend }),
     );

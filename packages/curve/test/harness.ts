@@ -1,7 +1,19 @@
 // An in-memory link between two ZmtpSessions: each side's output is queued, optionally
 // cut into pieces and tampered with frame by frame, and fed to the other side.
-import type { Command, HandshakeFailure, PeerInfo, SessionOptions, ZmqError } from '@monocoque/zmtp';
+import type { Command, HandshakeFailure, Mechanism, MechanismHandshake, PeerInfo, SessionOptions, ZmqError } from '@monocoque/zmtp';
 import { ZmtpSession } from '@monocoque/zmtp';
+
+/** `m`, recording into `handshakes` every handshake it creates (to reach their transforms). */
+export function recordHandshakes(m: Mechanism, handshakes: MechanismHandshake[]): Mechanism {
+  return {
+    ...m,
+    createHandshake: (context, callbacks) => {
+      const h = m.createHandshake(context, callbacks);
+      handshakes.push(h);
+      return h;
+    },
+  };
+}
 
 export interface Side {
   readonly session: ZmtpSession;

@@ -10,7 +10,7 @@ import { loadSodiumBackend } from '../src/backend/sodium.js';
 import type { BoxBackend } from '../src/backend/types.js';
 import { curveKeyPair, z85Decode } from '../src/index.js';
 import { createCurveMechanism } from '../src/mechanism.js';
-import { bodyOf, link } from './harness.js';
+import { bodyOf, link, recordHandshakes } from './harness.js';
 
 interface Transform {
   encode(flags: number, body: Uint8Array): Buffer;
@@ -26,14 +26,7 @@ async function transforms(backend: BoxBackend): Promise<{ client: Transform; ser
   const serverKeys = curveKeyPair();
   const clientKeys = curveKeyPair();
   const handshakes: MechanismHandshake[] = [];
-  const spy = (m: Mechanism): Mechanism => ({
-    ...m,
-    createHandshake: (context, callbacks) => {
-      const h = m.createHandshake(context, callbacks);
-      handshakes.push(h);
-      return h;
-    },
-  });
+  const spy = (m: Mechanism): Mechanism => recordHandshakes(m, handshakes);
   const clientMechanism = spy(
     createCurveMechanism(
       { serverKey: z85Decode(serverKeys.publicKey), publicKey: z85Decode(clientKeys.publicKey), secretKey: z85Decode(clientKeys.secretKey) },
