@@ -29,15 +29,15 @@
 //   is re-armed whenever the kernel ends it (no IORING_CQE_F_MORE, -ENOBUFS on buffer
 //   exhaustion, -ECANCELED after a pause/resume race); after -ENOBUFS or the byte limit
 //   below, only once the buffers are back, streams that found none first (else, with
-//   many busy streams, the same ones would take every buffer and the rest starve). Pause cancels the recv so that TCP
-//   flow control pushes back on the peer. Once a stream has paused part-way through more
-//   than 64 KiB handed in one call, each of its arms takes at most kRecvLimit bytes (where the kernel supports the limit) and is re-armed
-//   after JS has had them, so a loop turn hands JS at most 64 KiB of it, as node:net's
-//   reads do: unlimited, the kernel moved everything queued on the socket into the
-//   buffers at once (hundreds of KiB), and a stream that paused at its high-water mark
-//   part-way had to copy the rest aside (fan-in of 10 PUSHes: 0.6x node:net, now ~1x).
-//   Streams that keep up stay unlimited: ending every arm at 64 KiB leaves gaps in the
-//   reading of many busy streams (one PUB to 100 SUBs lost a third of its rate).
+//   many busy streams, the same ones take every buffer and the rest starve). Pause
+//   cancels the recv so that TCP flow control pushes back on the peer.
+// * Byte-limited recvs: once a stream pauses part-way through more than 64 KiB handed in
+//   one call, each of its recvs takes at most kRecvLimit bytes (kernel >= 6.17) and is
+//   re-armed after JS has had them, so a loop turn hands JS at most 64 KiB of it, as
+//   node:net's reads do. Unlimited, the kernel moved everything queued on the socket into
+//   the buffers at once (hundreds of KiB) and what came after the pause was copied aside
+//   (10 PUSHes into one PULL: 0.6x node:net's rate). Streams that keep up stay unlimited:
+//   limiting every stream cost 100 busy SUBs a third of their rate.
 // * Send: a per-socket queue; one sendmsg in flight per socket carrying every queued
 //   chunk as an iovec (partial sends resume at the right byte). Small chunks are copied
 //   and coalesced into native blocks, large ones are kept alive with napi_ref until they
@@ -612,7 +612,7 @@ void OnRecv(Ring* r, Sock* s, int res, unsigned flags) {
     }
   } else if (res < 0) {
     int err = -res;
-    if (err == EINVAL && r->recvLimit) {
+    if (err == EINVAL && s->armLimited) {
       // A kernel without the recv byte limit: arm without it from now on (below).
       r->recvLimit = false;
     } else if (err == ENOBUFS || err == ECANCELED || err == EINTR || err == EAGAIN) {
@@ -1328,12 +1328,8 @@ napi_value Pause(napi_env env, napi_callback_info info) {
   s->paused = true;
   // Paused during a call that handed it more than one limited arm's worth: the rest of
   // that call's bytes are copied aside in JS. Limit its arms from now on.
-  if (s->callSeq == r->calls && s->callBytes > kRecvLimit) {
-    s->limitArms = true;
-    s->calm = 0;
-  } else if (s->limitArms) {
-    s->calm = 0;
-  }
+  if (s->callSeq == r->calls && s->callBytes > kRecvLimit) s->limitArms = true;
+  s->calm = 0;
   if (s->recvArmed && !s->recvCancel && !WantRecv(s) && !s->destroying) {
     io_uring_sqe* sqe = GetSqe(r);
     if (sqe) {
