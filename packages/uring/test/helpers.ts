@@ -95,11 +95,18 @@ export function splitRandom(buf: Buffer, max: number): Buffer[] {
 }
 
 /** Write chunks in batches, honouring write() backpressure via the sink's drain count. */
-export async function writeAll(stream: Stream, sink: Sink, chunks: Buffer[], batch = 8): Promise<void> {
+export async function writeAll(stream: Stream, sink: Sink, chunks: Buffer[], batch = 8, drainTimeoutMs = 10_000): Promise<void> {
   for (let i = 0; i < chunks.length; i += batch) {
     const drainsBefore = sink.drains;
-    if (!stream.write(chunks.slice(i, i + batch))) await sink.until(() => sink.drains > drainsBefore || sink.closes > 0, 10_000, 'drain');
+    if (!stream.write(chunks.slice(i, i + batch))) await sink.until(() => sink.drains > drainsBefore || sink.closes > 0, drainTimeoutMs, 'drain');
   }
+}
+
+/** `data` cut into consecutive views of `size` bytes (the last may be shorter). */
+export function slices(data: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let off = 0; off < data.length; off += size) out.push(data.subarray(off, off + size));
+  return out;
 }
 
 export function payload(n: number): Buffer {

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Listener, Stream } from '@monocoque/core';
 import { loadUring } from '../src/index.js';
 import { loadNative } from '../src/native.js';
-import { payload, Sink } from './helpers.js';
+import { payload, Sink, slices, writeAll } from './helpers.js';
 
 const loaded = loadUring();
 if (!loaded.ok) console.warn(`[@monocoque/uring] skipping pause-backlog tests: ${loaded.reason}`);
@@ -65,11 +65,7 @@ suite('io_uring stream: backlog while paused', () => {
     };
     server.start(s);
     const data = payload(96 << 20);
-    const piece = 1 << 20;
-    for (let off = 0; off < data.length; off += piece) {
-      c.drains = 0;
-      if (!client.write([data.subarray(off, off + piece)])) await c.until(() => c.drains > 0 || c.closes > 0, 20_000, 'drain');
-    }
+    await writeAll(client, c, slices(data, 1 << 20), 1, 20_000);
     await s.untilBytes(data.length, 30_000);
     expect(backlog.length, `the test needs a backlog queued while paused (${cycles} pause cycles gave none)`).toBeGreaterThan(0);
     // The backlog keeps only its own bytes alive (a copy per queued chunk, delivered in
@@ -106,10 +102,7 @@ suite('io_uring stream: backlog while paused', () => {
     };
     server.start(s);
     const data = payload(8 << 20);
-    for (let off = 0; off < data.length; off += 64 * 1024) {
-      if (!client.write([data.subarray(off, off + 64 * 1024)])) await c.until(() => c.drains > 0 || c.closes > 0, 10_000, 'drain');
-      c.drains = 0;
-    }
+    await writeAll(client, c, slices(data, 64 * 1024), 1);
     await s.untilBytes(data.length, 20_000);
     expect(s.data().equals(data)).toBe(true);
     client.destroy();
@@ -136,11 +129,7 @@ suite('io_uring stream: backlog while paused', () => {
     };
     server.start(s);
     const data = payload(16 << 20);
-    const piece = 1 << 20;
-    for (let off = 0; off < data.length; off += piece) {
-      c.drains = 0;
-      if (!client.write([data.subarray(off, off + piece)])) await c.until(() => c.drains > 0 || c.closes > 0, 20_000, 'drain');
-    }
+    await writeAll(client, c, slices(data, 1 << 20), 1, 20_000);
     await s.untilBytes(data.length, 30_000);
     expect(s.data().equals(data)).toBe(true);
     expect(largest).toBeLessThanOrEqual(64 * 1024);
@@ -201,14 +190,7 @@ suite('io_uring stream: backlog while paused', () => {
       return s;
     });
     const data = payload(4 << 20);
-    await Promise.all(
-      pairs.map(async ({ client, c }) => {
-        for (let off = 0; off < data.length; off += 256 * 1024) {
-          c.drains = 0;
-          if (!client.write([data.subarray(off, off + 256 * 1024)])) await c.until(() => c.drains > 0 || c.closes > 0, 20_000, 'drain');
-        }
-      }),
-    );
+    await Promise.all(pairs.map(({ client, c }) => writeAll(client, c, slices(data, 256 * 1024), 1, 20_000)));
     await Promise.all(sinks.map((s) => s.untilBytes(data.length, 30_000)));
     for (const s of sinks) expect(s.data().equals(data)).toBe(true);
     // Asked after the transfer: the addon drops the limit on the first recv a kernel refuses.
