@@ -255,17 +255,12 @@ class Channel implements FrameTransform {
     // once its box has opened).
     if (!this.peer.isFresh(body, 8)) throw proto(`MESSAGE: ${this.peer.describe(body, 8)} (replayed or reordered)`);
     const box = body.subarray(16);
-    let plain: Buffer;
-    if (this.box.name === 'sodium' || ((body.byteOffset + PLAIN_AT) & 3) === 0) {
-      // In place: the plaintext replaces the ciphertext in the frame's own memory (the
-      // decoder's, nobody else reads it). Noble only runs word-wise on aligned bytes.
-      if (!receiver.open(body, PLAIN_AT, box, nonce)) throw proto('MESSAGE: the box does not open (MAC check failed: forged or tampered)');
-      plain = body.subarray(PLAIN_AT);
-    } else {
-      // allocUnsafe's pooled slices start 8-byte aligned, so the plaintext is aligned for noble.
-      plain = Buffer.allocUnsafe(box.length - MAC_BYTES);
-      if (!receiver.open(plain, 0, box, nonce)) throw proto('MESSAGE: the box does not open (MAC check failed: forged or tampered)');
-    }
+    // In place where possible: the plaintext replaces the ciphertext in the frame's own
+    // memory (the decoder's, nobody else reads it). Noble only runs word-wise on aligned
+    // bytes; allocUnsafe's pooled slices start 8-byte aligned.
+    const plain =
+      this.box.name === 'sodium' || ((body.byteOffset + PLAIN_AT) & 3) === 0 ? body.subarray(PLAIN_AT) : Buffer.allocUnsafe(box.length - MAC_BYTES);
+    if (!receiver.open(plain, 0, box, nonce)) throw proto('MESSAGE: the box does not open (MAC check failed: forged or tampered)');
     this.peer.accept(body, 8);
     const inner = plain[0]!;
     return { flags: (inner & INNER_MORE ? FLAG_MORE : 0) | (inner & INNER_COMMAND ? FLAG_COMMAND : 0), body: plain.subarray(1) };
