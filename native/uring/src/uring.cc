@@ -28,16 +28,23 @@
 //   Buffers go back to the ring once JS has seen their bytes (see above). The recv
 //   is re-armed whenever the kernel ends it (no IORING_CQE_F_MORE, -ENOBUFS on buffer
 //   exhaustion, -ECANCELED after a pause/resume race); after -ENOBUFS or the byte limit
-//   below, only once the buffers are back, streams that found none first (else, with
-//   many busy streams, the same ones take every buffer and the rest starve). Pause
-//   cancels the recv so that TCP flow control pushes back on the peer.
+//   below, only once the buffers are back. Pause cancels the recv so that TCP flow
+//   control pushes back on the peer.
+// * Sharing the ring: the kernel hands buffers to whichever armed recv runs first, and
+//   arms submitted together run in submission order. So the recvs that ended on an empty
+//   ring are re-armed once per wake-up, after its last JS call, ahead of every other arm
+//   of that wake-up (byte-limited ones, and streams resumed while JS ran, which queue
+//   behind them), and from then on they are byte-limited too, so one arm cannot take the
+//   whole ring. Arming them after each of a wake-up's JS calls instead put those found in
+//   a later call behind the limited arms of an earlier one, every wake-up: with 100 SUBs
+//   of one busy PUB, a tenth got nothing for most of a second (stats().longestDryRun).
 // * Byte-limited recvs: once a stream pauses part-way through more than 64 KiB handed in
 //   one call, each of its recvs takes at most kRecvLimit bytes (kernel >= 6.17) and is
 //   re-armed after JS has had them, so a loop turn hands JS at most 64 KiB of it, as
 //   node:net's reads do. Unlimited, the kernel moved everything queued on the socket into
 //   the buffers at once (hundreds of KiB) and what came after the pause was copied aside
-//   (10 PUSHes into one PULL: 0.6x node:net's rate). Streams that keep up stay unlimited:
-//   limiting every stream cost 100 busy SUBs a third of their rate.
+//   (10 PUSHes into one PULL: 0.6x node:net's rate). Streams that keep up (no pause, no
+//   empty ring) stay unlimited.
 // * Send: a per-socket queue; one sendmsg in flight per socket carrying every queued
 //   chunk as an iovec (partial sends resume at the right byte). Small chunks are copied
 //   and coalesced into native blocks, large ones are kept alive with napi_ref until they
@@ -145,6 +152,7 @@ struct Sock {
   // in a row end without a pause in between.
   bool limitArms = false, armLimited = false;
   uint8_t calm = 0;
+  uint32_t dryRun = 0;       // recvs in a row that ended on an empty buffer ring
   uint64_t callSeq = 0;      // Ring::calls when callBytes was counted
   size_t callBytes = 0;      // bytes handed to JS in that call
 
@@ -176,6 +184,8 @@ struct Ring {
   bool ready = false;
   bool dead = false;
   bool deferMode = false;
+  uint64_t dryRecvs = 0;     // recvs that ended on an empty buffer ring (stats)
+  uint32_t longestDryRun = 0;  // most such recvs in a row for one stream since stats()
   bool recvLimit = true;     // arm recvs with kRecvLimit (cleared on the first EINVAL)
   struct io_uring ring;
   int efd = -1;
@@ -438,7 +448,7 @@ void QueueRearm(Ring* r, Sock* s, bool starved) {
   (starved ? r->starved : r->limited).push_back(s->id);
 }
 
-// After a JS call (buffers recycled): re-arm the queued recvs, starved streams first.
+// After a wake-up's last JS call (buffers recycled): re-arm the queued recvs, starved first.
 void ArmQueued(Ring* r) {
   for (std::vector<uint32_t>* list : {&r->starved, &r->limited}) {
     if (list->empty()) continue;
@@ -538,10 +548,7 @@ void FlushEvents(Ring* r) {
   if (r->inCallback) return;  // never re-enter JS; events stay queued
   if (r->nEvents == 0 || r->dead || !r->callback) {
     r->nEvents = 0;
-    if (!r->dead) {
-      RecycleHanded(r);
-      ArmQueued(r);
-    }
+    if (!r->dead) RecycleHanded(r);
     return;
   }
   napi_env env = r->env;
@@ -556,10 +563,7 @@ void FlushEvents(Ring* r) {
   r->inCallback = false;
   r->calls++;
   r->nEvents = 0;
-  if (!r->dead) {
-    RecycleHanded(r);
-    ArmQueued(r);
-  }
+  if (!r->dead) RecycleHanded(r);
   if (st == napi_pending_exception) {
     napi_value exc;
     if (napi_get_and_clear_last_exception(env, &exc) == napi_ok) napi_fatal_exception(env, exc);
@@ -586,6 +590,7 @@ void OnRecv(Ring* r, Sock* s, int res, unsigned flags) {
           s->callBytes = 0;
         }
         s->callBytes += size_t(res);
+        s->dryRun = 0;
         r->handed.push_back(uint16_t(bid));
         if (r->handed.size() >= kBufCount / 2) FlushEvents(r);
       } else {
@@ -615,9 +620,15 @@ void OnRecv(Ring* r, Sock* s, int res, unsigned flags) {
     if (err == EINVAL && s->armLimited) {
       // A kernel without the recv byte limit: arm without it from now on (below).
       r->recvLimit = false;
-    } else if (err == ENOBUFS || err == ECANCELED || err == EINTR || err == EAGAIN) {
-      // Buffer ring exhausted (buffers were recycled above), pause/resume race, or a
-      // transient error: simply re-arm below if the stream still wants data.
+    } else if (err == ENOBUFS) {
+      // The buffer ring ran dry: re-armed below once buffers are back, first in line, and
+      // byte-limited from now on so that one stream's arm cannot take them all again.
+      s->limitArms = true;
+      s->calm = 0;
+      r->dryRecvs++;
+      if (++s->dryRun > r->longestDryRun) r->longestDryRun = s->dryRun;
+    } else if (err == ECANCELED || err == EINTR || err == EAGAIN) {
+      // Pause/resume race or a transient error: simply re-arm below if still wanted.
     } else if (!s->destroying) {
       CloseSock(r, s, err);
       return;
@@ -814,6 +825,10 @@ void Drain(Ring* r) {
     if (seen == 0) break;
   }
   FlushEvents(r);
+  // Re-arm only now, once per wake-up, so that every stream the ring ran dry on this
+  // time is queued ahead of every other arm (arming after each mid-drain call put those
+  // found later behind the byte-limited ones found earlier, turn after turn).
+  if (!r->dead) ArmQueued(r);
 }
 
 // ---- libuv callbacks -------------------------------------------------------------------
@@ -1347,8 +1362,12 @@ napi_value Resume(napi_env env, napi_callback_info info) {
   Sock* s = ArgSock(env, info, &r, nullptr);
   if (!s || !s->paused) return nullptr;
   s->paused = false;
-  // If a cancel is still on its way, the recv's -ECANCELED completion re-arms.
-  if (WantRecv(s) && !s->recvArmed) ArmRecv(r, s);
+  // If a cancel is still on its way, the recv's -ECANCELED completion re-arms. Resumed
+  // while JS handles a wake-up's events: armed with the queued ones, after the starved.
+  if (WantRecv(s) && !s->recvArmed) {
+    if (r->inCallback) QueueRearm(r, s, false);
+    else ArmRecv(r, s);
+  }
   return nullptr;
 }
 
@@ -1465,7 +1484,7 @@ napi_value Peer(napi_env env, napi_callback_info info) {
   return FormatAddr(env, &ss);
 }
 
-// stats() -> { sockets, mode } (diagnostics and leak checks in tests)
+// stats() -> { sockets, mode, recvLimit, dryRecvs, longestDryRun } (diagnostics, tests)
 napi_value Stats(napi_env env, napi_callback_info info) {
   Ring* r = GetRing(env);
   napi_value out, v;
@@ -1476,6 +1495,11 @@ napi_value Stats(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, out, "mode", v);
   napi_create_uint32(env, r && r->recvLimit ? kRecvLimit : 0, &v);
   napi_set_named_property(env, out, "recvLimit", v);
+  napi_create_double(env, r ? double(r->dryRecvs) : 0, &v);
+  napi_set_named_property(env, out, "dryRecvs", v);
+  napi_create_uint32(env, r ? r->longestDryRun : 0, &v);
+  napi_set_named_property(env, out, "longestDryRun", v);
+  if (r) r->longestDryRun = 0;  // per stats() call
   return out;
 }
 

@@ -30,8 +30,13 @@ export interface NativeBinding {
   destroy(id: number, errno?: number): void;
   closeListener(id: number): boolean;
   peer(id: number): string | null;
-  /** `recvLimit`: bytes one armed recv takes before JS sees them (0: the kernel has no limit). */
-  stats(): { sockets: number; mode: string; recvLimit: number };
+  /**
+   * `recvLimit`: bytes one armed recv takes before JS sees them (0: the kernel has no limit).
+   * `dryRecvs`: recvs that ended on an empty buffer ring; `longestDryRun`: the most of
+   * those one stream had in a row since the previous `stats()` call (how long sharing the
+   * ring let a stream starve).
+   */
+  stats(): { sockets: number; mode: string; recvLimit: number; dryRecvs: number; longestDryRun: number };
   readonly EVENT_INTS: number;
   readonly RECV_BUFFER_SIZE: number;
   readonly RECV_BUFFER_COUNT: number;
