@@ -22,6 +22,7 @@ import type { EventPeer, SocketEvent } from './events.js';
 import type { ResolvedOptions } from './options.js';
 import { type PipeCarrier, type PipeOwner, StreamPipe } from './pipe.js';
 import type { Listener, Stream, StreamEndpoint, Transport } from './transport.js';
+import { connectionArrived } from './scheduler.js';
 import type { SocketType } from '@monocoque/zmtp';
 
 /** What endpoints need from their socket (implemented by `Socket`, internal). */
@@ -135,6 +136,7 @@ export class BoundEndpoint implements ConnectionOwner, PipeCarrier {
       return;
     }
     this.host.emitEvent({ type: 'accept', address: this.resolved, peer: { address: stream.remoteAddress } });
+    connectionArrived();
     const c = openConnection(this, this.host, stream, this.resolved);
     this.connections.add(c);
     c.start();
