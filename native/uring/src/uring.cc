@@ -14,14 +14,19 @@
 //   each wake-up's completions were handed to JS (so a reply written while handling them
 //   leaves at once) and, for writes made elsewhere in the loop turn, by a uv_prepare_t
 //   right before libuv blocks.
-// * One JS call per wake-up: completions are turned into fixed-size event records in a
+// * JS calls per wake-up: completions are turned into fixed-size event records in a
 //   shared Int32Array. Received bytes are not copied here: the provided buffers live in
 //   an ArrayBuffer that JS allocated (the "region"), and an EV_DATA record names the
 //   bytes by offset into it. JS decodes them during the call and keeps no view of them
 //   (the engine treats these chunks as transient); the buffers go back to the kernel
 //   right after the call returns. Consecutive full buffers of one stream are adjacent
-//   in the region, so their records merge into one. If the event array fills up, or
-//   half the buffers are waiting for JS, JS is called and processing continues.
+//   in the region, so their records merge into one. JS is called once the records name
+//   kCallBuffers buffers (128 KiB), or the event array fills up, and at the end of the
+//   wake-up. Each call ends with a microtask checkpoint, where the application consumes
+//   what the call queued, while it is still in cache and young: handing JS up to half
+//   the ring (2 MiB) per call queued ~30 k messages before any was read, and one PUB →
+//   100 SUBs on io_uring ran at 0.6x the rate it reaches with 128 KiB per call (node:net
+//   hands JS one 64 KiB read per call).
 // * Receive: one multishot recv per socket (io_uring_prep_recv_multishot) selecting
 //   buffers from a provided-buffer ring that is allocated and registered by hand
 //   (liburing 2.3 has io_uring_register_buf_ring but no io_uring_setup_buf_ring).
@@ -95,6 +100,7 @@ constexpr unsigned kCqEntries = 8192;
 constexpr unsigned kBufCount = 256;            // provided buffers (power of two)
 constexpr unsigned kBufSize = 16 * 1024;       // bytes per provided buffer
 constexpr uint16_t kBufGroup = 0;
+constexpr unsigned kCallBuffers = 8;           // received buffers per JS call (128 KiB)
 constexpr size_t kCopyThreshold = 1024;        // chunks up to this size are copied
 constexpr size_t kCopyBlock = 16 * 1024;       // native coalescing block size
 // Bytes one armed multishot recv may take before it ends (re-armed after JS has seen them),
@@ -591,8 +597,14 @@ void OnRecv(Ring* r, Sock* s, int res, unsigned flags) {
         }
         s->callBytes += size_t(res);
         s->dryRun = 0;
+        if (s->paused) {
+          // Bytes for a stream that already paused: JS copies them aside. Read it at most
+          // kRecvLimit per arm from now on (a later call of this wake-up, typically).
+          s->limitArms = true;
+          s->calm = 0;
+        }
         r->handed.push_back(uint16_t(bid));
-        if (r->handed.size() >= kBufCount / 2) FlushEvents(r);
+        if (r->handed.size() >= kCallBuffers) FlushEvents(r);
       } else {
         RecycleBuffer(r, bid);
       }
@@ -803,7 +815,7 @@ void HandleCqe(Ring* r, io_uring_cqe* cqe) {
 }
 
 // Drain the CQ. Events go to JS in as few calls as possible (one unless the event array
-// fills up or half the provided buffers wait for JS).
+// fills up or kCallBuffers received buffers wait for JS).
 void Drain(Ring* r) {
   if (r->dead) return;
   if (r->deferMode || (IO_URING_READ_ONCE(*r->ring.sq.kflags) &
@@ -1532,6 +1544,8 @@ napi_value ModuleInit(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "RECV_BUFFER_SIZE", v);
   napi_create_uint32(env, kBufCount, &v);
   napi_set_named_property(env, exports, "RECV_BUFFER_COUNT", v);
+  napi_create_uint32(env, kCallBuffers * kBufSize, &v);
+  napi_set_named_property(env, exports, "CALL_BYTES", v);
   // Version of the JS <-> addon contract: 2 = received bytes are read in place from the
   // region (no inbox). The JS side refuses an addon with another version.
   napi_create_uint32(env, 2, &v);

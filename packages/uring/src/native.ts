@@ -40,6 +40,8 @@ export interface NativeBinding {
   readonly EVENT_INTS: number;
   readonly RECV_BUFFER_SIZE: number;
   readonly RECV_BUFFER_COUNT: number;
+  /** Most received bytes one JS call hands over (then microtasks run, and the next call). */
+  readonly CALL_BYTES?: number;
   /** Version of the JS ↔ addon contract ({@link ADDON_PROTOCOL}). */
   readonly PROTOCOL?: number;
 }

@@ -1,7 +1,8 @@
 /**
  * The io_uring {@link Transport}: the JS half of the addon. One {@link Ring} per thread
- * receives every completion of a loop turn in a single call (`onEvents`), reading event
- * records from a shared Int32Array. Received bytes stay where the kernel put them, in the
+ * receives a loop turn's completions in calls of at most 128 KiB of received bytes
+ * (`onEvents`; microtasks run between calls), reading event records from a shared
+ * Int32Array. Received bytes stay where the kernel put them, in the
  * provided buffers of a region this module allocates: each stream gets a view of its
  * bytes as a *transient* chunk (`onData(chunk, true)`), which the engine decodes during
  * the call without keeping a view; the addon reuses the buffers once the call returns.
@@ -286,7 +287,7 @@ class Ring {
     this.mode = used;
   }
 
-  /** Every completion of one loop turn, in one call. */
+  /** A loop turn's completions, up to the addon's CALL_BYTES of received bytes per call. */
   private readonly onEvents = (count: number): void => {
     const ev = this.events;
     const stride = this.stride;

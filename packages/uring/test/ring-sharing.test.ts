@@ -5,8 +5,10 @@
  * A stream that keeps losing that race starves while the others stream on: 100 SUBs of
  * one busy PUB saw a tenth of them get nothing for most of a second. Streams the ring ran
  * dry on are re-armed before any other arm of that wake-up and take at most 64 KiB per arm
- * from then on, so each is served within a wake-up or two. Skipped, with the reason
- * printed, when the addon is not available.
+ * from then on, so each is served within a wake-up or two. And the addon hands JS at
+ * most CALL_BYTES (128 KiB) per call, so what one call queued is read in the microtasks
+ * after it, before the next call queues more. Skipped, with the reason printed, when the
+ * addon is not available.
  */
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +56,9 @@ suite('io_uring stream: many busy streams share the receive buffer ring', () => 
     // high-water mark would), so some streams' recvs are byte-limited, as in a busy SUB.
     let turnOpen = false;
     const perTurn = new Map<Sink, number>();
+    // Transient bytes handed over between two microtask checkpoints: one call of the addon.
+    let callBytes = 0;
+    let largestCall = 0;
     const sinks = servers.map((server) => {
       const s = new Sink();
       const onData = s.onData.bind(s);
@@ -70,8 +75,10 @@ suite('io_uring stream: many busy streams share the receive buffer ring', () => 
           queueMicrotask(() => {
             turnOpen = false;
             perTurn.clear();
+            callBytes = 0;
           });
         }
+        if (transient === true) largestCall = Math.max(largestCall, (callBytes += chunk.length));
         const bytes = (perTurn.get(s) ?? 0) + chunk.length;
         perTurn.set(s, bytes);
         if (!paused && bytes >= 32 * 1024) {
@@ -96,6 +103,12 @@ suite('io_uring stream: many busy streams share the receive buffer ring', () => 
     // The scenario must have run the ring dry, or it tested nothing.
     expect(dry, 'the buffer ring never ran dry: the test did not exercise sharing it').toBeGreaterThan(0);
     expect(after.longestDryRun, `${dry} recvs ended on an empty ring; one stream lost ${after.longestDryRun} in a row`).toBeLessThanOrEqual(3);
+    // And each call handed over at most CALL_BYTES, so that what it queued is read (in the
+    // microtasks after it) before the next call queues more.
+    const callLimit = n.binding.CALL_BYTES;
+    expect(callLimit, 'the addon exports CALL_BYTES').toBeTypeOf('number');
+    expect(largestCall).toBeGreaterThan(0);
+    expect(largestCall).toBeLessThanOrEqual(callLimit!);
     for (const server of servers) server.destroy();
   }, 90_000);
 });
