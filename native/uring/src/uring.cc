@@ -44,7 +44,8 @@
 //   a later call behind the limited arms of an earlier one, every wake-up: with 100 SUBs
 //   of one busy PUB, a tenth got nothing for most of a second (stats().longestDryRun).
 // * Byte-limited recvs: once a stream pauses part-way through more than 64 KiB handed in
-//   one call, each of its recvs takes at most kRecvLimit bytes (kernel >= 6.17) and is
+//   one call, or receives bytes after it paused (JS copies them aside), each of its
+//   recvs takes at most kRecvLimit bytes (kernel >= 6.17) and is
 //   re-armed after JS has had them, so a loop turn hands JS at most 64 KiB of it, as
 //   node:net's reads do. Unlimited, the kernel moved everything queued on the socket into
 //   the buffers at once (hundreds of KiB) and what came after the pause was copied aside
