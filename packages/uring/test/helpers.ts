@@ -80,6 +80,34 @@ export class Sink implements StreamHandlers {
   }
 }
 
+/**
+ * What sinks got in the current JS call of the transport: a run of `onData` calls that a
+ * microtask checkpoint ends (the addon calls JS, then microtasks run, then the next call).
+ */
+export class CallBytes {
+  private open = false;
+  private readonly perSink = new Map<Sink, number>();
+  private total = 0;
+  /** The most transient bytes one call handed over, all sinks together. */
+  largest = 0;
+
+  /** Count `n` bytes for `sink`; returns what `sink` got in this call so far. */
+  add(sink: Sink, n: number, transient: boolean): number {
+    if (!this.open) {
+      this.open = true;
+      queueMicrotask(() => {
+        this.open = false;
+        this.perSink.clear();
+        this.total = 0;
+      });
+    }
+    if (transient) this.largest = Math.max(this.largest, (this.total += n));
+    const bytes = (this.perSink.get(sink) ?? 0) + n;
+    this.perSink.set(sink, bytes);
+    return bytes;
+  }
+}
+
 /** Split `buf` into chunks of pseudo-random sizes in [1, max]. */
 export function splitRandom(buf: Buffer, max: number): Buffer[] {
   const out: Buffer[] = [];

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Listener, Stream } from '@monocoque/core';
 import { loadUring } from '../src/index.js';
 import { loadNative } from '../src/native.js';
-import { payload, Sink, slices, writeAll } from './helpers.js';
+import { CallBytes, payload, Sink, slices, writeAll } from './helpers.js';
 
 const loaded = loadUring();
 if (!loaded.ok) console.warn(`[@monocoque/uring] skipping pause-backlog tests: ${loaded.reason}`);
@@ -148,9 +148,8 @@ suite('io_uring stream: backlog while paused', () => {
     const pairs = await Promise.all(Array.from({ length: 10 }, () => pair()));
     // A turn is one synchronous run of onData calls: a microtask ends it. The addon's bytes
     // arrive in place (transient); a backlog flushed on resume is JS's own copy.
-    const perTurn = new Map<Sink, number>();
+    const perCall = new CallBytes();
     let copiedAside = 0;
-    let turnOpen = false;
     let calls = 0;
     const sinks = pairs.map(({ server }) => {
       const s = new Sink();
@@ -162,15 +161,7 @@ suite('io_uring stream: backlog while paused', () => {
           copiedAside += chunk.length;
           return;
         }
-        if (!turnOpen) {
-          turnOpen = true;
-          queueMicrotask(() => {
-            turnOpen = false;
-            perTurn.clear();
-          });
-        }
-        const bytes = (perTurn.get(s) ?? 0) + chunk.length;
-        perTurn.set(s, bytes);
+        const bytes = perCall.add(s, chunk.length, true);
         if (++calls % 16 === 1) {
           const end = Date.now() + 10;
           while (Date.now() < end) {

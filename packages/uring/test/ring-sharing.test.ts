@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Listener, Stream } from '@monocoque/core';
 import { loadUring } from '../src/index.js';
 import { loadNative } from '../src/native.js';
-import { payload, Sink } from './helpers.js';
+import { CallBytes, payload, Sink } from './helpers.js';
 
 const loaded = loadUring();
 if (!loaded.ok) console.warn(`[@monocoque/uring] skipping ring-sharing tests: ${loaded.reason}`);
@@ -54,11 +54,7 @@ suite('io_uring stream: many busy streams share the receive buffer ring', () => 
     await allAccepted;
     // Each reader pauses for 2 ms once a wake-up has handed it 32 KiB (as a receive
     // high-water mark would), so some streams' recvs are byte-limited, as in a busy SUB.
-    let turnOpen = false;
-    const perTurn = new Map<Sink, number>();
-    // Transient bytes handed over between two microtask checkpoints: one call of the addon.
-    let callBytes = 0;
-    let largestCall = 0;
+    const perCall = new CallBytes();
     const sinks = servers.map((server) => {
       const s = new Sink();
       const onData = s.onData.bind(s);
@@ -70,17 +66,7 @@ suite('io_uring stream: many busy streams share the receive buffer ring', () => 
         while (performance.now() < end) {
           /* spin */
         }
-        if (!turnOpen) {
-          turnOpen = true;
-          queueMicrotask(() => {
-            turnOpen = false;
-            perTurn.clear();
-            callBytes = 0;
-          });
-        }
-        if (transient === true) largestCall = Math.max(largestCall, (callBytes += chunk.length));
-        const bytes = (perTurn.get(s) ?? 0) + chunk.length;
-        perTurn.set(s, bytes);
+        const bytes = perCall.add(s, chunk.length, transient === true);
         if (!paused && bytes >= 32 * 1024) {
           paused = true;
           server.pause();
@@ -107,8 +93,8 @@ suite('io_uring stream: many busy streams share the receive buffer ring', () => 
     // microtasks after it) before the next call queues more.
     const callLimit = n.binding.CALL_BYTES;
     expect(callLimit, 'the addon exports CALL_BYTES').toBeTypeOf('number');
-    expect(largestCall).toBeGreaterThan(0);
-    expect(largestCall).toBeLessThanOrEqual(callLimit!);
+    expect(perCall.largest).toBeGreaterThan(0);
+    expect(perCall.largest).toBeLessThanOrEqual(callLimit!);
     for (const server of servers) server.destroy();
   }, 90_000);
 });
