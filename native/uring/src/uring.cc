@@ -153,10 +153,10 @@ struct Sock {
   // receive
   bool started = false, paused = false, recvArmed = false, recvCancel = false;
   bool eof = false;
-  bool rearmQueued = false;  // in Ring::starved or Ring::limited (armed after the JS call)
-  // Byte-limited arms (kRecvLimit) for a stream that got more in one JS call than its
-  // reader took before pausing: set by pause() then, dropped after kCalmArms limited arms
-  // in a row end without a pause in between.
+  bool rearmQueued = false;  // in Ring::starved or Ring::limited (armed after the wake-up)
+  // Byte-limited arms (kRecvLimit): set when the stream pauses part-way through more than
+  // kRecvLimit handed in one JS call, receives bytes while paused, or finds the buffer ring
+  // empty; dropped after kCalmArms limited arms in a row end without a pause in between.
   bool limitArms = false, armLimited = false;
   uint8_t calm = 0;
   uint32_t dryRun = 0;       // recvs in a row that ended on an empty buffer ring
@@ -815,8 +815,8 @@ void HandleCqe(Ring* r, io_uring_cqe* cqe) {
   }
 }
 
-// Drain the CQ. Events go to JS in as few calls as possible (one unless the event array
-// fills up or kCallBuffers received buffers wait for JS).
+// Drain the CQ. Events go to JS in calls of at most kCallBuffers received buffers (fewer
+// when the event array fills up), then the queued recvs are re-armed.
 void Drain(Ring* r) {
   if (r->dead) return;
   if (r->deferMode || (IO_URING_READ_ONCE(*r->ring.sq.kflags) &
