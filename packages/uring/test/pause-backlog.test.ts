@@ -192,8 +192,10 @@ suite('io_uring stream: backlog while paused', () => {
       console.warn(`[@monocoque/uring] not checking the recv limit: this kernel has none (${copiedAside} of ${total} bytes were copied aside)`);
     } else {
       expect(limit).toBe(64 * 1024);
-      // Only the turns before each stream's limit engaged (a few per stream) copy much.
-      expect(copiedAside, `bytes copied aside while paused, of ${total}`).toBeLessThan(total * 0.1);
+      // Only the turns before each stream's limit engaged (a few per stream) copy much:
+      // 5-8 % on an idle machine, up to 12 % with the other core busy (the full suite runs
+      // files in parallel), 92 % without the limit.
+      expect(copiedAside, `bytes copied aside while paused, of ${total}`).toBeLessThan(total * 0.2);
     }
     for (const { client, c } of pairs) {
       client.destroy();
