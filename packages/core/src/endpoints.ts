@@ -31,7 +31,7 @@ export interface EndpointHost extends PipeOwner {
   /** @internal */
   readonly optionValues: ResolvedOptions;
   /** @internal Whether the socket is closed. */
-  readonly isClosed: boolean;
+  isClosed(): boolean;
   /** @internal Emit a monitor event. */
   emitEvent(event: SocketEvent): void;
   /** @internal Offer a new pipe to the pattern; false = refused. */
@@ -131,7 +131,7 @@ export class BoundEndpoint implements ConnectionOwner, PipeCarrier {
   }
 
   private accept(stream: Stream): void {
-    if (this.host.isClosed || this.listener === undefined) {
+    if (this.host.isClosed() || this.listener === undefined) {
       stream.destroy();
       return;
     }
@@ -158,7 +158,7 @@ export class BoundEndpoint implements ConnectionOwner, PipeCarrier {
       pipe.detachConnection(c);
       pipe.close(0, error);
     }
-    if (!this.host.isClosed || error !== undefined) reportEnd(this.host, c, error, handshake);
+    if (!this.host.isClosed() || error !== undefined) reportEnd(this.host, c, error, handshake);
   }
 
   handshakeFailed(c: PeerConnection, error: ZmqError): void {
@@ -302,7 +302,7 @@ export class Connecter implements ConnectionOwner, PipeCarrier {
         pipe.close(0, error);
       }
     }
-    if (this.host.isClosed && error === undefined && this.stopped) return;
+    if (this.host.isClosed() && error === undefined && this.stopped) return;
     reportEnd(this.host, c, error, handshake);
     if (isFinal(error)) {
       this.stop();

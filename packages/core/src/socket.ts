@@ -662,17 +662,19 @@ export abstract class Socket<In = Message, SendArgs extends unknown[] = []> impl
     this.events.emit({ type: 'handshake', address: pipe.endpoint, peer: { address: pipe.endpoint, routingId: pipe.peer!.identity, socketType: pipe.peer!.socketType } });
   }
 
-  /** The object pipes, endpoints and the inproc registry talk to: internals stay off the public surface. */
+  /**
+   * The object pipes, endpoints and the inproc registry talk to: internals stay off the
+   * public surface. Data properties only: V8 keeps an object literal with an accessor in
+   * dictionary mode, which made every `owner.pipeReadable(pipe)` on the receive path a
+   * generic property lookup.
+   */
   private makeHost(): EndpointHost & InprocPeer {
-    const self = this;
     const values = this.values;
     return {
       type: this.socketType,
       optionValues: values,
       connectionFactory: this.connectionFactory,
-      get isClosed() {
-        return self._closed;
-      },
+      isClosed: () => this._closed,
       emitEvent: debugEnabled
         ? (event: SocketEvent) => {
             debug(describeEvent(this.socketType, event));
