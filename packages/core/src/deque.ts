@@ -29,6 +29,11 @@ export class Deque<T> {
     return item;
   }
 
+  /** The item `i` places behind the front (0 = the front), without removing it. */
+  at(i: number): T | undefined {
+    return i < 0 || i >= this.count ? undefined : this.items[(this.head + i) & (this.items.length - 1)];
+  }
+
   /** The front item, without removing it. */
   peek(): T | undefined {
     return this.count === 0 ? undefined : this.items[this.head];

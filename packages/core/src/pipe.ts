@@ -67,6 +67,11 @@ export abstract class Pipe {
     return this.inbound.length > 0;
   }
 
+  /** How many inbound messages are queued. */
+  get queuedIn(): number {
+    return this.inbound.length;
+  }
+
   /** Take the next inbound message. */
   read(): Message | undefined {
     return this.inbound.shift();

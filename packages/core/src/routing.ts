@@ -48,6 +48,13 @@ export class FairQueue {
   get hasIn(): boolean {
     return this.ring.length > 0;
   }
+
+  /** How many messages the pipes with a turn hold (an upper bound of what reads will give). */
+  get queued(): number {
+    let n = 0;
+    for (let i = 0; i < this.ring.length; i++) n += this.ring.at(i)!.queuedIn;
+    return n;
+  }
 }
 
 /** Round-robin send to the next pipe with room. */

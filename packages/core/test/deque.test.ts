@@ -14,6 +14,7 @@ describe('Deque', () => {
       for (let i = 0; i < (round % 5) + 1; i++) expect(d.shift()).toBe(model.shift());
       expect(d.length).toBe(model.length);
       expect(d.peek()).toBe(model[0]);
+      for (let i = -1; i <= model.length; i++) expect(d.at(i)).toBe(model[i]);
     }
     expect(d.drain()).toEqual(model);
     expect(d.shift()).toBeUndefined();

@@ -105,6 +105,54 @@ describe('PUSH -> PULL', () => {
     }
   });
 
+  it('receiveMany() hands over what is queued, at most max, in order, as a dense array', async () => {
+    const p = pull();
+    await p.bind(endpoint('inproc', 'many'));
+    const s = push();
+    s.connect(p.lastEndpoint!);
+    for (let i = 0; i < 50; i++) await s.send(String(i));
+    const dense = (batch: Buffer[][]) => {
+      expect(Object.keys(batch)).toHaveLength(batch.length); // no holes
+      return batch.map((m) => m[0]!.toString());
+    };
+    expect(dense(await p.receiveMany(10))).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
+    expect(dense(await p.receiveMany(0))).toEqual(['10']); // always at least one
+    expect(dense(await p.receiveMany())).toEqual(Array.from({ length: 39 }, (_, i) => String(i + 11)));
+    // Nothing queued: waits for the next message.
+    const waiting = p.receiveMany();
+    expect(await stillPending(waiting)).toBe(true);
+    await s.send('late');
+    expect(dense(await withTimeout(waiting, 2000, 'receiveMany'))).toEqual(['late']);
+  });
+
+  for (const kind of ['tcp', 'ipc'] as const) {
+    it(`receiveMany() over ${kind} from two pushers: every message once, each pusher's in order`, async () => {
+      const p = pull();
+      await p.bind(endpoint(kind, 'many2'));
+      const senders = [push(), push()];
+      for (const s of senders) s.connect(p.lastEndpoint!);
+      await handshakes(p, 2);
+      const N = 2000;
+      const sent = senders.map(async (s, k) => {
+        for (let i = 0; i < N; i++) s.write([`${k}:${i}`]);
+        await s.flush();
+      });
+      const next = [0, 0];
+      for (let got = 0; got < 2 * N; ) {
+        const batch = await withTimeout(p.receiveMany(), 2000, `messages after ${got}`);
+        expect(Object.keys(batch)).toHaveLength(batch.length);
+        for (const [frame] of batch) {
+          const [k, i] = frame!.toString().split(':').map(Number);
+          expect(i).toBe(next[k!]);
+          next[k!]!++;
+        }
+        got += batch.length;
+      }
+      await Promise.all(sent);
+      expect(next).toEqual([N, N]);
+    });
+  }
+
   it('PUSH cannot receive and PULL cannot send: ENOTSUP', async () => {
     const s = push();
     const p = pull();

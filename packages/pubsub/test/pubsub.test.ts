@@ -159,6 +159,17 @@ describe('XPUB / XSUB', () => {
     await nothing(xpub);
   });
 
+  it('receiveMany() hands over every queued subscription (XPUB queues them itself)', async () => {
+    const xpub = track(new XPublisher({ linger: 0 }));
+    const ep = inproc();
+    await xpub.bind(ep);
+    const s1 = track(new Subscriber());
+    s1.connect(ep);
+    s1.subscribe('A', 'B', 'C');
+    await waitUntil(() => xpub.subscriptionCount === 3, 'three subscriptions');
+    expect((await xpub.receiveMany()).map(str)).toEqual([['\x01A'], ['\x01B'], ['\x01C']]);
+  });
+
   it('verbose passes duplicate subscribes, verboser also every unsubscribe', async () => {
     for (const [opts, expected] of [
       [{ verbose: true }, ['\x01A', '\x01A', '\x00A']],
