@@ -10,7 +10,7 @@
  * (IORING_NOTIF_USAGE_ZC_COPIED): on loopback every one does, because a local receive queue
  * cannot hold the sender's pages (the copy moves from the send into the loopback delivery).
  *
- * Usage: sendzc [size=65536] [seconds=2] [rounds=3] [depth=8]
+ * Usage: sendzc [size=65536] [seconds=2] [rounds=3] [depth=8]   (exit 3: no SEND_ZC here)
  * Build: cc -O2 -o /tmp/sendzc tools/bench/c/sendzc.c -luring -lpthread   (liburing-dev)
  * Results: docs/performance-analysis.md, "Zero-copy sends".
  */
@@ -174,6 +174,13 @@ int main(int argc, char **argv) {
   if (size == 0 || seconds <= 0 || rounds <= 0 || depth <= 0 || depth > NBUF / 2) {
     fprintf(stderr, "usage: sendzc [size>0] [seconds>0] [rounds>0] [depth 1..%d]\n", NBUF / 2);
     return 2;
+  }
+  struct io_uring_probe *probe = io_uring_get_probe();
+  int supported = probe != NULL && io_uring_opcode_supported(probe, IORING_OP_SEND_ZC);
+  if (probe != NULL) io_uring_free_probe(probe);
+  if (!supported) {
+    printf("sendzc: this kernel has no IORING_OP_SEND_ZC (Linux >= 6.0)\n");
+    return 3;
   }
   printf("loopback TCP, %zu B sends, %d in flight, %.1f s per run\n", size, depth, seconds);
   for (int round = 0; round < rounds; round++) {
