@@ -406,36 +406,52 @@ async function main() {
     /** @type {ScenarioResult} */
     const row = { ...s, results: {} };
     rows.push(row);
+    // Decide per column first: a fixed result (skipped, or a baseline's plain result reused
+    // for its batch row), or runs to make.
+    /** @type {Map<string, ImplResult>} */
+    const fixed = new Map();
+    /** @type {Map<string, { variant: 'plain' | 'batch', runs: ImplResult[] }>} */
+    const toRun = new Map();
     for (const impl of columns) {
       if (!runsScenario(impl, s)) continue;
       const a = availability[impl.id];
       const p = a.patterns?.[s.pattern];
-      /** @type {ImplResult} */
-      let result;
       const key = `${impl.id}:${baseId(s)}`;
       const failKey = `${impl.id}:${s.pattern}`;
-      if (!a.available) result = { status: 'skipped', reason: /** @type {string} */ (a.reason) };
-      else if (s.security === 'curve' && !a.curve?.ok) result = { status: 'skipped', reason: a.curve?.reason ?? 'no CURVE' };
-      else if (p && !p.ok) result = { status: 'skipped', reason: /** @type {string} */ (p.reason) };
+      if (!a.available) fixed.set(impl.id, { status: 'skipped', reason: /** @type {string} */ (a.reason) });
+      else if (s.security === 'curve' && !a.curve?.ok) fixed.set(impl.id, { status: 'skipped', reason: a.curve?.reason ?? 'no CURVE' });
+      else if (p && !p.ok) fixed.set(impl.id, { status: 'skipped', reason: /** @type {string} */ (p.reason) });
       else if (impl.batchApi && s.variant === 'batch' && !p?.batch) {
-        result = { status: 'skipped', reason: 'no batching API yet (write/flush/receiveMany)' };
+        fixed.set(impl.id, { status: 'skipped', reason: 'no batching API yet (write/flush/receiveMany)' });
       } else if (!impl.batchApi && baselineCache.has(key)) {
-        result = /** @type {ImplResult} */ (baselineCache.get(key));
+        fixed.set(impl.id, /** @type {ImplResult} */ (baselineCache.get(key)));
       } else if ((failures.get(failKey) ?? 0) >= 2) {
-        result = { status: 'skipped', reason: `skipped after 2 consecutive failures of ${s.pattern}` };
+        fixed.set(impl.id, { status: 'skipped', reason: `skipped after 2 consecutive failures of ${s.pattern}` });
       } else {
-        const variant = impl.batchApi ? s.variant : 'plain';
-        /** @type {ImplResult[]} */
-        const runs = [];
-        for (let r = 0; r < opts.repeat; r++) {
-          const one = await runOnce(s, impl.id, variant, { ...cfg, cBin, pin: opts.pin, cpuProf: opts.cpuProf });
-          runs.push(one);
-          if (one.status !== 'ok') break;
-        }
-        const bad = runs.find((x) => x.status !== 'ok');
-        result = bad ?? { ...medianOfRuns(/** @type {any[]} */ (runs)), status: 'ok' };
+        toRun.set(impl.id, { variant: impl.batchApi ? s.variant : 'plain', runs: [] });
+      }
+    }
+    // Repeats go round the columns (run 1 of each, then run 2 of each, ...), so a VM whose
+    // speed drifts over minutes slows every column of a cell alike instead of one of them.
+    for (let r = 0; r < opts.repeat; r++) {
+      for (const [id, job] of toRun) {
+        if (job.runs.some((x) => x.status !== 'ok')) continue;
+        job.runs.push(await runOnce(s, id, job.variant, { ...cfg, cBin, pin: opts.pin, cpuProf: opts.cpuProf }));
+      }
+    }
+    for (const impl of columns) {
+      if (!runsScenario(impl, s)) continue;
+      /** @type {ImplResult} */
+      let result;
+      const job = toRun.get(impl.id);
+      if (job === undefined) {
+        result = /** @type {ImplResult} */ (fixed.get(impl.id));
+      } else {
+        const failKey = `${impl.id}:${s.pattern}`;
+        const bad = job.runs.find((x) => x.status !== 'ok');
+        result = bad ?? { ...medianOfRuns(/** @type {any[]} */ (job.runs)), status: 'ok' };
         failures.set(failKey, bad ? (failures.get(failKey) ?? 0) + 1 : 0);
-        if (!impl.batchApi) baselineCache.set(key, result);
+        if (!impl.batchApi) baselineCache.set(`${impl.id}:${baseId(s)}`, result);
         const shown = result.status === 'ok' ? `${fmtCell(result, s.kind)}${s.kind === 'latency' ? ' µs' : ''}` : `ERROR ${result.reason}`;
         const extra = result.status !== 'ok' ? '' : s.kind === 'fanout'
           ? ` (${result.count} msgs; all ${s.peers} peers heard from after ${Math.round(Number(result.joinMs))} ms${
