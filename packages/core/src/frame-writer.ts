@@ -13,6 +13,13 @@ import { writeFrameHeader } from '@monocoque/zmtp';
 export const BY_REFERENCE = 4096;
 const ARENA_SIZE = 128 * 1024;
 
+/**
+ * `TypedArray#set`, called directly: `Buffer#copy` adds a JS wrapper that checks its
+ * arguments, and V8 leaves a method lookup on a Buffer (`arena.set`) a generic property
+ * load in optimised code (~14 % of a batched 64 B sender's samples, together).
+ */
+const typedArraySet = Uint8Array.prototype.set;
+
 let arena = Buffer.allocUnsafeSlow(ARENA_SIZE);
 let arenaPos = 0;
 
@@ -38,7 +45,7 @@ export class FrameWriter {
     } else {
       this.reserve(head + size);
       const at = writeFrameHeader(arena, arenaPos, flags, size);
-      body.copy(arena, at);
+      typedArraySet.call(arena, body, at);
       arenaPos = at + size;
       this.runEnd = arenaPos;
     }

@@ -1,4 +1,7 @@
 /** Message normalisation: everything a user may send becomes `Buffer[]` without copying bytes. */
+// A module binding: Node.js defines the global `Buffer` as an accessor, so every
+// `Buffer.isBuffer` on the send path was a global-property load plus a getter call.
+import { Buffer } from 'node:buffer';
 import { ZmqError } from '@monocoque/zmtp';
 
 /** One frame as the user may give it (zeromq.js's `MessageLike`). */
