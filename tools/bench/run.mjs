@@ -410,7 +410,7 @@ async function main() {
     // for its batch row), or runs to make.
     /** @type {Map<string, ImplResult>} */
     const fixed = new Map();
-    /** @type {Map<string, { variant: 'plain' | 'batch', runs: ImplResult[] }>} */
+    /** @type {Map<string, { variant: 'plain' | 'batch', key: string, failKey: string, runs: ImplResult[] }>} */
     const toRun = new Map();
     for (const impl of columns) {
       if (!runsScenario(impl, s)) continue;
@@ -428,7 +428,7 @@ async function main() {
       } else if ((failures.get(failKey) ?? 0) >= 2) {
         fixed.set(impl.id, { status: 'skipped', reason: `skipped after 2 consecutive failures of ${s.pattern}` });
       } else {
-        toRun.set(impl.id, { variant: impl.batchApi ? s.variant : 'plain', runs: [] });
+        toRun.set(impl.id, { variant: impl.batchApi ? s.variant : 'plain', key, failKey, runs: [] });
       }
     }
     // Repeats go round the columns (run 1 of each, then run 2 of each, ...), so a VM whose
@@ -447,11 +447,10 @@ async function main() {
       if (job === undefined) {
         result = /** @type {ImplResult} */ (fixed.get(impl.id));
       } else {
-        const failKey = `${impl.id}:${s.pattern}`;
         const bad = job.runs.find((x) => x.status !== 'ok');
         result = bad ?? { ...medianOfRuns(/** @type {any[]} */ (job.runs)), status: 'ok' };
-        failures.set(failKey, bad ? (failures.get(failKey) ?? 0) + 1 : 0);
-        if (!impl.batchApi) baselineCache.set(`${impl.id}:${baseId(s)}`, result);
+        failures.set(job.failKey, bad ? (failures.get(job.failKey) ?? 0) + 1 : 0);
+        if (!impl.batchApi) baselineCache.set(job.key, result);
         const shown = result.status === 'ok' ? `${fmtCell(result, s.kind)}${s.kind === 'latency' ? ' µs' : ''}` : `ERROR ${result.reason}`;
         const extra = result.status !== 'ok' ? '' : s.kind === 'fanout'
           ? ` (${result.count} msgs; all ${s.peers} peers heard from after ${Math.round(Number(result.joinMs))} ms${
