@@ -34,7 +34,7 @@ import { summariseLatency } from './lib/stats.mjs';
  * @property {string} clientSecret
  *
  * @typedef {object} WorkerConfig
- * @property {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq' | 'node-net'} impl
+ * @property {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq' | 'node-net' | 'node-net-framed'} impl
  * @property {'server' | 'client'} role server binds, client connects
  * @property {'req-rep' | 'dealer-router' | 'push-pull' | 'pub-sub'} pattern
  * @property {'plain' | 'batch'} variant batch: the write/flush/receiveMany API (Monocoque, node:net floor)
@@ -323,8 +323,9 @@ async function main(cfg) {
   let options = {};
   /** @type {string | undefined} */
   let curveBackend;
-  // The floor has no framing: its receiver cuts the stream into records of this size.
-  if (cfg.impl === 'node-net') options = { recordSize: cfg.size };
+  // The floor has no framing: its receiver cuts the stream into records of this size (the
+  // framed floor: into ZMTP frames of this size).
+  if (cfg.impl === 'node-net' || cfg.impl === 'node-net-framed') options = { recordSize: cfg.size, framed: cfg.impl === 'node-net-framed' };
   if (cfg.curve) {
     if (cfg.impl === 'zeromq') curveBackend = 'libzmq';
     else {
@@ -417,7 +418,7 @@ async function probe(impl) {
   if (impl === 'zeromq') {
     const zmq = await import('zeromq').catch(() => undefined);
     curve = zmq?.capability?.curve ? { ok: true, backend: 'libzmq' } : { ok: false, reason: 'zeromq.js built without CURVE' };
-  } else if (impl === 'node-net') {
+  } else if (impl === 'node-net' || impl === 'node-net-framed') {
     curve = { ok: false, reason: 'the node:net floor has no security mechanism' };
   } else if (impl !== 'monocoque-uring') {
     const loaded = await loadCurve(curveBackendOf(impl));
@@ -428,6 +429,7 @@ async function probe(impl) {
   let version;
   if (impl === 'zeromq') version = `zeromq.js (libzmq ${(await import('zeromq')).version})`;
   else if (impl === 'node-net') version = `node:net, no framing (Node ${process.version})`;
+  else if (impl === 'node-net-framed') version = `node:net, ZMTP frames, one Buffer view per message (Node ${process.version})`;
   else if (Object.values(patterns).some((p) => p.ok)) version = `transport: ${await monocoqueTransportName()}`;
   emit({ event: 'probe', impl, version, patterns, curve });
   process.exit(0);

@@ -8,14 +8,16 @@
  * - `monocoque-uring`: the same, after importing `@monocoque/uring/register` with
  *   `MONOCOQUE_TRANSPORT=uring` in the environment;
  * - `node-net`: the node:net floor (lib/floor.mjs), raw `node:net` streams of fixed-size
- *   records with the same socket API; push-pull and req-rep only.
+ *   records with the same socket API; push-pull and req-rep only;
+ * - `node-net-framed`: the same floor carrying ZMTP frames, one `Buffer` view per message
+ *   at the receiver (lib/floor.mjs); push-pull only.
  *
  * Monocoque packages are imported dynamically: a pattern whose package does not exist yet
  * (or is not built) makes its scenarios skip with a reason instead of failing the run.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FLOOR_CLASSES, FLOOR_ONLY } from './floor.mjs';
+import { FLOOR_CLASSES, FLOOR_ONLY, FRAMED_FLOOR_CLASSES, FRAMED_FLOOR_ONLY } from './floor.mjs';
 
 /** Repository root (tools/bench/lib → ../../..). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -111,7 +113,7 @@ export function firstLine(err) {
 
 /**
  * Load the two socket classes of a pattern for an implementation.
- * @param {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq' | 'node-net'} impl
+ * @param {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq' | 'node-net' | 'node-net-framed'} impl
  * @param {keyof typeof PATTERN_CLASSES} pattern
  * @returns {Promise<{ ok: true, Server: any, Client: any, module: any } | { ok: false, reason: string }>}
  */
@@ -120,6 +122,10 @@ export async function loadPattern(impl, pattern) {
   if (impl === 'node-net') {
     const floor = FLOOR_CLASSES[/** @type {keyof typeof FLOOR_CLASSES} */ (pattern)];
     return floor ? { ok: true, Server: floor[0], Client: floor[1], module: null } : { ok: false, reason: FLOOR_ONLY };
+  }
+  if (impl === 'node-net-framed') {
+    const floor = FRAMED_FLOOR_CLASSES[/** @type {keyof typeof FRAMED_FLOOR_CLASSES} */ (pattern)];
+    return floor ? { ok: true, Server: floor[0], Client: floor[1], module: null } : { ok: false, reason: FRAMED_FLOOR_ONLY };
   }
   if (impl === 'zeromq') {
     try {

@@ -2,7 +2,7 @@
  * The scenario matrix and the implementation columns.
  */
 
-/** @typedef {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq' | 'libzmq' | 'node-net'} ImplId */
+/** @typedef {'monocoque' | 'monocoque-uring' | 'monocoque-noble' | 'zeromq' | 'libzmq' | 'node-net' | 'node-net-framed'} ImplId */
 /** @typedef {'req-rep' | 'dealer-router' | 'push-pull' | 'pub-sub'} Pattern */
 
 /**
@@ -30,6 +30,8 @@
  * `fanout`: the column runs the fan-out/fan-in rows.
  * `node-net` is the node:net floor (lib/floor.mjs): raw `node:net` streams without ZMTP,
  * push-pull and req-rep rows only (its other NULL cells are skipped with the reason).
+ * `node-net-framed` is the same floor carrying ZMTP frames with the least per-message work
+ * the receiving API demands (a `Buffer` view and an array per message): push-pull only.
  */
 export const IMPLS = /** @type {const} */ ([
   { id: 'monocoque', label: 'Monocoque (net)', curveLabel: 'Monocoque (sodium)', runner: 'js', monocoque: true, batchApi: true, fanout: true, security: ['null', 'curve'], curveBackend: 'sodium' },
@@ -38,6 +40,7 @@ export const IMPLS = /** @type {const} */ ([
   { id: 'zeromq', label: 'zeromq (npm)', curveLabel: 'zeromq (npm)', runner: 'js', monocoque: false, batchApi: false, fanout: true, security: ['null', 'curve'], curveBackend: undefined },
   { id: 'libzmq', label: 'libzmq (C)', curveLabel: 'libzmq (C)', runner: 'c', monocoque: false, batchApi: false, fanout: true, security: ['null', 'curve'], curveBackend: undefined },
   { id: 'node-net', label: 'node:net floor', curveLabel: 'node:net floor', runner: 'js', monocoque: false, batchApi: true, fanout: false, security: ['null'], curveBackend: undefined },
+  { id: 'node-net-framed', label: 'node:net floor, framed', curveLabel: 'node:net floor, framed', runner: 'js', monocoque: false, batchApi: true, fanout: false, security: ['null'], curveBackend: undefined },
 ]);
 
 /**

@@ -138,22 +138,26 @@ export function renderTables(scenarios, columns) {
 function nullTable(rows, kind, impls) {
   const hasUring = impls.some((i) => i.id === 'monocoque-uring');
   const hasFloor = impls.some((i) => i.id === 'node-net');
+  const hasFramed = impls.some((i) => i.id === 'node-net-framed');
   const header = [
     kind === 'latency' ? 'Round trip p50 / p99 (µs)' : 'Throughput (msg/s · MB/s)',
     ...impls.map((i) => i.label),
     'Mono/zeromq',
     'Mono/libzmq',
     ...(hasFloor ? ['Mono/floor'] : []),
+    ...(hasFramed ? ['Mono/framed'] : []),
     ...(hasUring ? ['uring/net'] : []),
   ];
   // Mono/floor: Monocoque (net) against the node:net floor of the same row (and so the
-  // same API variant: the floor measures /plain and /batch separately).
+  // same API variant: the floor measures /plain and /batch separately); Mono/framed against
+  // the framed floor (the least a receiver of Buffer messages does per message).
   const body = rows.map((row) => [
     row.id,
     ...impls.map((i) => fmtCell(row.results[i.id], kind)),
     fmtRatio(ratio(row, 'monocoque', 'zeromq')),
     fmtRatio(ratio(row, 'monocoque', 'libzmq')),
     ...(hasFloor ? [fmtRatio(ratio(row, 'monocoque', 'node-net'))] : []),
+    ...(hasFramed ? [fmtRatio(ratio(row, 'monocoque', 'node-net-framed'))] : []),
     ...(hasUring ? [fmtRatio(ratio(row, 'monocoque-uring', 'monocoque'))] : []),
   ]);
   return markdownTable(header, body);

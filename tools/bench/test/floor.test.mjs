@@ -12,7 +12,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { renderChart } from '../chart.mjs';
 import { FLOOR_TEXT, renderDocs } from '../docs.mjs';
-import { FLOOR_ONLY, FloorPull, FloorReply, FloorRequest, FloorPush } from '../lib/floor.mjs';
+import { FLOOR_ONLY, FloorPull, FloorReply, FloorRequest, FloorPush, FRAMED_FLOOR_ONLY, frameHeader } from '../lib/floor.mjs';
 import { loadPattern } from '../lib/impls.mjs';
 import { buildMatrix, fanoutScenarios, IMPLS, runsScenario } from '../lib/matrix.mjs';
 import { evaluateTargets, renderTables } from '../lib/report.mjs';
@@ -75,6 +75,27 @@ test('the Mono/floor ratio column: Monocoque (net) over the floor of the same ro
   assert.doesNotMatch(renderTables(fan, ['monocoque', 'node-net']), /node:net floor/);
   // Without the floor column, no Mono/floor.
   assert.doesNotMatch(renderTables(floorFixture(), ['monocoque', 'libzmq']), /Mono\/floor/);
+  assert.doesNotMatch(tables, /Mono\/framed/);
+});
+
+test('the framed floor column: push-pull only, its own /batch runs, a Mono/framed ratio', async () => {
+  const framed = IMPLS.find((i) => i.id === 'node-net-framed');
+  assert.ok(framed);
+  assert.equal(framed.label, 'node:net floor, framed');
+  assert.equal(framed.batchApi, true);
+  assert.equal(runsScenario(framed, { security: 'curve' }), false);
+  assert.ok(fanoutScenarios().every((s) => !runsScenario(framed, s)));
+  assert.equal((await loadPattern('node-net-framed', 'push-pull')).ok, true);
+  for (const p of /** @type {const} */ (['req-rep', 'pub-sub', 'dealer-router'])) {
+    assert.deepEqual(await loadPattern('node-net-framed', p), { ok: false, reason: FRAMED_FLOOR_ONLY });
+  }
+  const rows = floorFixture();
+  rows[3].results['node-net-framed'] = { status: 'ok', count: 100, msgPerSec: 4e6, mbPerSec: 256 };
+  const tables = renderTables(rows, ['monocoque', 'node-net', 'node-net-framed']);
+  assert.match(tables, /\| Mono\/floor \| Mono\/framed \|/);
+  // 5 M over the unframed 10 M and over the framed 4 M; no framed cell on the plain row.
+  assert.match(tables, /\| push-pull\/tcp\/64B\/batch +\|[^\n]*\| +4\.00M · 256 MB\/s \|[^\n]*\| +0\.50× \| +1\.25× \|/);
+  assert.match(tables, /\| push-pull\/tcp\/64B\/plain +\|[^\n]*\| +0\.90× \| +– \|/);
 });
 
 test('the floor, libzmq-unpinned and io_uring targets of issue 11', () => {
@@ -127,6 +148,14 @@ test('the generated page and the chart show the floor', () => {
   assert.match(svg, /<title>node:net floor, unframed: 10\.00M\/s<\/title>/);
   assert.match(svg, /<title>node:net floor: 50\.0 µs<\/title>/);
 });
+
+/** The framed floor's PULL (`node-net-framed`). */
+class FramedPull extends FloorPull {
+  /** @param {{ recordSize: number }} options */
+  constructor(options) {
+    super({ ...options, framed: true });
+  }
+}
 
 /** Bind a floor server on a fresh endpoint. @param {typeof FloorPull} Cls @param {number} size @param {'tcp' | 'ipc'} transport */
 async function bound(Cls, size, transport = 'tcp') {
@@ -235,6 +264,98 @@ test('floor PUSH (plain and batch) delivers the same bytes; REQ/REP round-trips 
   await echo;
   assert.throws(() => new FloorPush({}), /recordSize undefined, expected a positive integer/);
   assert.throws(() => new FloorPush({ recordSize: 64 }).connect('udp://x'), /expected tcp:\/\/host:port or ipc:\/\/path/);
+});
+
+test('frameHeader: a final frame, short up to 255 bytes, long (8-byte size) beyond (RFC 23)', () => {
+  assert.deepEqual([...frameHeader(64)], [0, 64]);
+  assert.deepEqual([...frameHeader(255)], [0, 255]);
+  assert.deepEqual([...frameHeader(256)], [2, 0, 0, 0, 0, 0, 0, 1, 0]);
+  assert.deepEqual([...frameHeader(65536)], [2, 0, 0, 0, 0, 0, 1, 0, 0]);
+});
+
+/** Frames 0..n-1 of `size`-byte bodies (body i filled with byte i & 255), as one buffer. */
+function frames(n, size) {
+  const header = frameHeader(size);
+  const rec = header.length + size;
+  const all = Buffer.alloc(n * rec);
+  for (let i = 0; i < n; i++) {
+    header.copy(all, i * rec);
+    all.fill(i & 255, i * rec + header.length, (i + 1) * rec);
+  }
+  return all;
+}
+
+test('framed floor PULL: frames split across chunks come out as their bodies, for await and receiveMany', { timeout: 10_000 }, async () => {
+  for (const size of [64, 1000]) {
+    const n = 400;
+    const viaIter = await bound(FramedPull, size);
+    const w1 = writeInPieces(/** @type {string} */ (viaIter.lastEndpoint), frames(n, size));
+    let i = 0;
+    for await (const msg of viaIter) {
+      assert.equal(msg.length, 1);
+      assert.equal(msg[0].length, size);
+      assert.ok(msg[0].every((b) => b === (i & 255)), `body ${i} (${size} B) intact`);
+      if (++i === n) break;
+    }
+    (await w1).destroy();
+    viaIter.close();
+
+    const viaMany = await bound(FramedPull, size);
+    const w2 = writeInPieces(/** @type {string} */ (viaMany.lastEndpoint), frames(n, size));
+    let got = 0;
+    while (got < n) {
+      const batch = await viaMany.receiveMany();
+      assert.ok(batch.length > 0);
+      for (const msg of batch) {
+        assert.equal(msg.length, 1);
+        assert.ok(Buffer.isBuffer(msg[0]));
+        assert.equal(msg[0].length, size);
+        assert.ok(msg[0].every((b) => b === (got & 255)), `body ${got} (${size} B) intact`);
+        got++;
+      }
+    }
+    assert.equal(got, n);
+    (await w2).destroy();
+    viaMany.close();
+  }
+});
+
+test('framed floor PULL rejects a frame whose header is not the expected one', { timeout: 10_000 }, async () => {
+  const pull = await bound(FramedPull, 64);
+  const bad = frames(3, 64);
+  bad[66 + 1] = 63; // the second frame claims 63 bytes
+  const w = writeInPieces(/** @type {string} */ (pull.lastEndpoint), bad);
+  await assert.rejects(async () => {
+    for (;;) await pull.receiveMany();
+  }, /bad frame header at byte 66: 0 63, expected 0 64/);
+  (await w).destroy();
+  pull.close();
+});
+
+test('framed floor PUSH (plain and batch, short and long frames) delivers each payload', { timeout: 10_000 }, async () => {
+  for (const size of [64, 20_000]) {
+    const pull = await bound(FramedPull, size);
+    const push = new FloorPush({ recordSize: size, framed: true });
+    push.connect(/** @type {string} */ (pull.lastEndpoint));
+    const payload = Buffer.alloc(size, 'y');
+    // Received while sending: 20 KB messages fill the loopback buffers before the end.
+    const receiving = (async () => {
+      let count = 0;
+      while (count < 320) {
+        for (const [body] of await pull.receiveMany()) {
+          assert.ok(body.equals(payload), `message ${count} (${size} B)`);
+          count++;
+        }
+      }
+      return count;
+    })();
+    for (let i = 0; i < 20; i++) await push.send(payload);
+    for (let i = 0; i < 300; i++) if (!push.write(payload)) await push.flush();
+    await push.flush();
+    assert.equal(await receiving, 320);
+    push.close();
+    pull.close();
+  }
 });
 
 test('pinned section: each row unpinned → pinned with the ratio, only when a pinned run exists', async () => {
