@@ -136,6 +136,8 @@ export function renderTables(scenarios, columns) {
  * @param {ReadonlyArray<(typeof IMPLS)[number]>} impls
  */
 function nullTable(rows, kind, impls) {
+  // The framed floor measures throughput only: no empty column in the latency tables.
+  if (kind === 'latency') impls = impls.filter((i) => i.id !== 'node-net-framed');
   const hasUring = impls.some((i) => i.id === 'monocoque-uring');
   const hasFloor = impls.some((i) => i.id === 'node-net');
   const hasFramed = impls.some((i) => i.id === 'node-net-framed');

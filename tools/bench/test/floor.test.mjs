@@ -96,6 +96,9 @@ test('the framed floor column: push-pull only, its own /batch runs, a Mono/frame
   // 5 M over the unframed 10 M and over the framed 4 M; no framed cell on the plain row.
   assert.match(tables, /\| push-pull\/tcp\/64B\/batch +\|[^\n]*\| +4\.00M · 256 MB\/s \|[^\n]*\| +0\.50× \| +1\.25× \|/);
   assert.match(tables, /\| push-pull\/tcp\/64B\/plain +\|[^\n]*\| +0\.90× \| +– \|/);
+  // Latency tables leave the framed floor (throughput only) out.
+  const latency = /** @type {string} */ (tables.split('\n\n').find((t) => t.includes('Round trip')));
+  assert.doesNotMatch(latency, /framed/);
 });
 
 test('the floor, libzmq-unpinned and io_uring targets of issue 11', () => {
