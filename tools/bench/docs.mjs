@@ -48,11 +48,12 @@ export const FLOOR_TEXT = [
   '  Both sides set TCP_NODELAY. `Mono/floor` is Monocoque (net) over the floor on the same row (same',
   '  API variant): msg/s on throughput rows (higher is better), p50 on latency rows (lower is better).',
   '- `node:net floor, framed`: the same floor carrying each message as a final ZMTP frame (RFC 23 header,',
-  '  then the payload; no greeting), push-pull rows only, with the least per-message work a receiver of',
-  '  `Buffer[]` messages must do: check the header, make one `Buffer` view of the body on the received',
-  '  chunk (no copy) and a one-frame array, and (`/batch`) return an array of those per chunk. No queue,',
-  '  no high-water mark, no copy, nothing else: a bound for the receiving API on node:net, not an',
-  '  implementation. `Mono/framed` is Monocoque (net) over it on the same row.',
+  '  then the payload; no greeting), push-pull rows only, its receiver doing only the per-message work',
+  '  of the receiving API: check the header, make one `Buffer` view of the body on the received chunk',
+  '  (no copy) and a one-frame array, and (`/batch`) return an array of those per chunk. No queue, no',
+  '  high-water mark, no copy, nothing else: the simplest receiver of `Buffer[]` messages on node:net,',
+  '  a reference, not an implementation and not a strict bound (it takes Node\'s fresh buffer per read,',
+  '  where one shared read buffer can be faster). `Mono/framed` is Monocoque (net) over it on the same row.',
 ];
 
 /**

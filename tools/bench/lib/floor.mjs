@@ -38,8 +38,10 @@
  * and the payload) with the least per-message work the receiving API demands: the
  * receiver checks each frame's header and hands out one `Buffer` view of the body (on the
  * received chunk: no copy) in a one-frame array, `receiveMany()` an array of those. No
- * greeting, no queue, no high-water mark, no copy: what any receiver of `Buffer[]`
- * messages must at least do per message on node:net, so a bound, not an implementation.
+ * greeting, no queue, no high-water mark, no copy: the simplest receiver of `Buffer[]`
+ * messages on node:net, a reference for what the API's per-message work costs, not an
+ * implementation and not a strict bound (it takes Node's fresh buffer per read; a receiver
+ * reading into one shared buffer, as Monocoque's does, can be faster).
  */
 import { once } from 'node:events';
 import net from 'node:net';
@@ -325,6 +327,8 @@ class FloorSocket {
    */
   async *#cut() {
     if (this.#header.length > 0) {
+      // A view of the record, then one of its body: one view more than needed, against the
+      // ~1 µs per message of the one await (the plain rows' bound).
       for await (const record of this.#records0()) yield [this.#body(record[0], 0)];
       return;
     }

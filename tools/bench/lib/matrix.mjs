@@ -30,8 +30,8 @@
  * `fanout`: the column runs the fan-out/fan-in rows.
  * `node-net` is the node:net floor (lib/floor.mjs): raw `node:net` streams without ZMTP,
  * push-pull and req-rep rows only (its other NULL cells are skipped with the reason).
- * `node-net-framed` is the same floor carrying ZMTP frames with the least per-message work
- * the receiving API demands (a `Buffer` view and an array per message): push-pull only.
+ * `node-net-framed` is the same floor carrying ZMTP frames, its receiver doing only the
+ * receiving API's per-message work (a `Buffer` view and an array per message): push-pull only.
  */
 export const IMPLS = /** @type {const} */ ([
   { id: 'monocoque', label: 'Monocoque (net)', curveLabel: 'Monocoque (sodium)', runner: 'js', monocoque: true, batchApi: true, fanout: true, security: ['null', 'curve'], curveBackend: 'sodium' },
