@@ -22,6 +22,7 @@
 
 /**
  * Columns, in table order. `js` implementations run worker.mjs, `c` runs c/zmqbench.
+ * `patterns`, where given, limits a column to those patterns' rows.
  * `security` says which rows a column runs: NULL rows, CURVE rows, or both. On CURVE rows
  * `monocoque` runs the sodium-native box backend (forced: it fails rather than fall back)
  * and `monocoque-noble` the pure-JavaScript one; `curveLabel` is their CURVE-table header.
@@ -40,17 +41,21 @@ export const IMPLS = /** @type {const} */ ([
   { id: 'zeromq', label: 'zeromq (npm)', curveLabel: 'zeromq (npm)', runner: 'js', monocoque: false, batchApi: false, fanout: true, security: ['null', 'curve'], curveBackend: undefined },
   { id: 'libzmq', label: 'libzmq (C)', curveLabel: 'libzmq (C)', runner: 'c', monocoque: false, batchApi: false, fanout: true, security: ['null', 'curve'], curveBackend: undefined },
   { id: 'node-net', label: 'node:net floor', curveLabel: 'node:net floor', runner: 'js', monocoque: false, batchApi: true, fanout: false, security: ['null'], curveBackend: undefined },
-  { id: 'node-net-framed', label: 'node:net floor, framed', curveLabel: 'node:net floor, framed', runner: 'js', monocoque: false, batchApi: true, fanout: false, security: ['null'], curveBackend: undefined },
+  { id: 'node-net-framed', label: 'node:net floor, framed', curveLabel: 'node:net floor, framed', runner: 'js', monocoque: false, batchApi: true, fanout: false, security: ['null'], curveBackend: undefined, patterns: ['push-pull'] },
 ]);
 
 /**
- * Whether an implementation column runs a scenario (by its security mechanism, and
- * whether it takes part in fan-out rows).
- * @param {{ security: readonly string[], fanout?: boolean }} impl
- * @param {{ security?: 'null' | 'curve', peers?: number }} s
+ * Whether an implementation column runs a scenario (by its security mechanism, whether it
+ * takes part in fan-out rows, and the patterns it is limited to, if any).
+ * @param {{ security: readonly string[], fanout?: boolean, patterns?: readonly string[] }} impl
+ * @param {{ security?: 'null' | 'curve', peers?: number, pattern?: string }} s
  */
 export function runsScenario(impl, s) {
-  return impl.security.includes(s.security ?? 'null') && (s.peers === undefined || impl.fanout !== false);
+  return (
+    impl.security.includes(s.security ?? 'null') &&
+    (s.peers === undefined || impl.fanout !== false) &&
+    (impl.patterns === undefined || s.pattern === undefined || impl.patterns.includes(s.pattern))
+  );
 }
 
 /** The CURVE rows' patterns (one latency, one throughput) and transport. */

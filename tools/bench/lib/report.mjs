@@ -123,8 +123,10 @@ export function renderTables(scenarios, columns) {
     for (const kind of /** @type {const} */ (['latency', 'throughput', 'fanout'])) {
       const rows = mine.filter((s) => s.kind === kind);
       if (rows.length === 0) continue;
-      if (kind === 'fanout') out.push(fanoutTable(rows, impls.filter((i) => rows.some((s) => runsScenario(i, s)))));
-      else out.push(security === 'curve' ? curveTable(rows, kind, impls) : nullTable(rows, kind, impls));
+      // A table's columns: those that run at least one of its rows.
+      const cols = impls.filter((i) => rows.some((s) => runsScenario(i, s)));
+      if (kind === 'fanout') out.push(fanoutTable(rows, cols));
+      else out.push(security === 'curve' ? curveTable(rows, kind, cols) : nullTable(rows, kind, cols));
     }
   }
   return out.join('\n\n');
@@ -136,8 +138,6 @@ export function renderTables(scenarios, columns) {
  * @param {ReadonlyArray<(typeof IMPLS)[number]>} impls
  */
 function nullTable(rows, kind, impls) {
-  // The framed floor measures throughput only: no empty column in the latency tables.
-  if (kind === 'latency') impls = impls.filter((i) => i.id !== 'node-net-framed');
   const hasUring = impls.some((i) => i.id === 'monocoque-uring');
   const hasFloor = impls.some((i) => i.id === 'node-net');
   const hasFramed = impls.some((i) => i.id === 'node-net-framed');

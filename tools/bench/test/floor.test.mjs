@@ -85,6 +85,11 @@ test('the framed floor column: push-pull only, its own /batch runs, a Mono/frame
   assert.equal(framed.batchApi, true);
   assert.equal(runsScenario(framed, { security: 'curve' }), false);
   assert.ok(fanoutScenarios().every((s) => !runsScenario(framed, s)));
+  // Its column is limited to push-pull rows: no req-rep cells are even scheduled.
+  assert.equal(runsScenario(framed, { pattern: 'push-pull' }), true);
+  assert.equal(runsScenario(framed, { pattern: 'req-rep' }), false);
+  assert.ok(buildMatrix({}).filter((s) => s.pattern !== 'push-pull').every((s) => !runsScenario(framed, s)));
+  assert.ok(buildMatrix({}).every((s) => runsScenario(floor, s) || s.security === 'curve' || s.peers !== undefined));
   assert.equal((await loadPattern('node-net-framed', 'push-pull')).ok, true);
   for (const p of /** @type {const} */ (['req-rep', 'pub-sub', 'dealer-router'])) {
     assert.deepEqual(await loadPattern('node-net-framed', p), { ok: false, reason: FRAMED_FLOOR_ONLY });
