@@ -152,7 +152,7 @@ function nullTable(rows, kind, impls) {
   ];
   // Mono/floor: Monocoque (net) against the node:net floor of the same row (and so the
   // same API variant: the floor measures /plain and /batch separately); Mono/framed against
-  // the framed floor (the least a receiver of Buffer messages does per message).
+  // the framed floor (the simplest receiver of Buffer messages: the API's per-message work only).
   const body = rows.map((row) => [
     row.id,
     ...impls.map((i) => fmtCell(row.results[i.id], kind)),
