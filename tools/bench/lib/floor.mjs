@@ -35,7 +35,7 @@
  *
  * The `node-net-framed` column ("node:net floor, framed", push-pull only) is the same
  * floor carrying ZMTP-framed messages (each record is a final frame's header, RFC 23,
- * and the payload) with the least per-message work the receiving API demands: the
+ * and the payload), its receiver doing only the receiving API's per-message work: the
  * receiver checks each frame's header and hands out one `Buffer` view of the body (on the
  * received chunk: no copy) in a one-frame array, `receiveMany()` an array of those. No
  * greeting, no queue, no high-water mark, no copy: the simplest receiver of `Buffer[]`
@@ -62,7 +62,9 @@ const FastBuffer = /** @type {new (ab: ArrayBufferLike, offset: number, length: 
 
 /**
  * The header of a final ZMTP data frame of `size` bytes (RFC 23: flags, then a 1-byte size
- * up to 255, else LONG and an 8-byte big-endian size).
+ * up to 255, else LONG and an 8-byte big-endian size). Written here rather than taken from
+ * `@monocoque/zmtp`'s `writeFrameHeader`: the floor columns load nothing of Monocoque, so
+ * they run without the workspace built.
  * @param {number} size
  */
 export function frameHeader(size) {
