@@ -4,8 +4,10 @@
  * (a receiver process) that consumes slowly, with the same high-water mark on both sides
  * (`sendHighWaterMark` / `receiveHighWaterMark`, libzmq's default 1000). Measures how much
  * each process's resident set grows over its baseline while the backlog builds up, for
- * Monocoque (node:net and io_uring transports), npm `zeromq` and libzmq C
- * (`c/slowconsumer.c`, built on the fly with `cc -O2 -lzmq`).
+ * Monocoque (node:net and io_uring transports), npm `zeromq`, libzmq C
+ * (`c/slowconsumer.c`, built on the fly with `cc -O2 -lzmq`) and a node:net floor
+ * (`lib/slow-floor.mjs`: the least a JS sender and receiver hold for the same backlog, so
+ * V8's own share — garbage it has not collected yet — shows apart from a library's).
  *
  * The receiver binds, settles (forced GC for JS), reports its baseline RSS, waits for the
  * first message, then stalls (reads nothing) for `--stall` ms and reads one message per
@@ -14,7 +16,7 @@
  * `--peers` sockets, one loop each). The driver samples both processes' VmRSS from
  * /proc every 20 ms; a cell's figure is the peak sample minus the baseline.
  *
- *   node tools/bench/slow-consumer.mjs [--impl monocoque,monocoque-uring,zeromq,libzmq]
+ *   node tools/bench/slow-consumer.mjs [--impl monocoque,monocoque-uring,zeromq,libzmq,node-net-floor]
  *     [--sizes 64,65536] [--peers 1,10] [--stall 2000] [--slow 1500] [--hwm 1000]
  *     [--gc <ms>] [--out file.json] [--no-save]
  *
@@ -34,7 +36,7 @@ import { importMonocoque, loadUring } from './lib/impls.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const IMPLS = ['monocoque', 'monocoque-uring', 'zeromq', 'libzmq'];
+const IMPLS = ['monocoque', 'monocoque-uring', 'zeromq', 'libzmq', 'node-net-floor'];
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
@@ -69,8 +71,23 @@ function settledRss() {
   return process.memoryUsage().rss;
 }
 
-/** Socket classes for a JS implementation (in this child process). */
-async function classes(impl) {
+/**
+ * Socket classes for a JS implementation (in this child process).
+ * @param {string} impl
+ * @param {number} size the cell's message size (the floor's fixed record size)
+ */
+async function classes(impl, size) {
+  if (impl === 'node-net-floor') {
+    const { SlowFloorPull, SlowFloorPush } = await import('./lib/slow-floor.mjs');
+    return {
+      Pull: class extends SlowFloorPull {
+        constructor(/** @type {{ receiveHighWaterMark?: number }} */ o) {
+          super({ ...o, recordSize: size });
+        }
+      },
+      Push: SlowFloorPush,
+    };
+  }
   if (impl === 'zeromq') {
     const zmq = await import('zeromq');
     return { Push: zmq.Push, Pull: zmq.Pull };
@@ -85,8 +102,8 @@ async function classes(impl) {
 }
 
 // ------------------------------------------------------------------ receiver process
-async function receiver(impl, { hwm, stallMs, slowMs }) {
-  const { Pull } = await classes(impl);
+async function receiver(impl, { size, hwm, stallMs, slowMs }) {
+  const { Pull } = await classes(impl, size);
   const pull = new Pull({ receiveHighWaterMark: hwm, linger: 0 });
   await pull.bind('tcp://127.0.0.1:*');
   await sleep(200);
@@ -107,7 +124,7 @@ async function receiver(impl, { hwm, stallMs, slowMs }) {
 
 // ------------------------------------------------------------------ sender process
 async function sender(impl, { endpoint, size, hwm, peers }) {
-  const { Push } = await classes(impl);
+  const { Push } = await classes(impl, size);
   const pushes = [];
   for (let i = 0; i < peers; i++) {
     const p = new Push({ sendHighWaterMark: hwm, linger: 0 });
@@ -240,17 +257,24 @@ async function main() {
   };
   const gcNote = opts.gcMs > 0 ? `; JS processes force a GC every ${opts.gcMs} ms` : '';
   console.log(`slow consumer: HWM ${opts.hwm} both sides, stall ${opts.stallMs} ms then 1 msg/ms for ${opts.slowMs} ms${gcNote}; RSS growth over baseline (MiB, peak)`);
-  console.log(`${'cell'.padEnd(31)}${'impl'.padEnd(18)}${'receiver'.padStart(10)}${'sender'.padStart(10)}${'total'.padStart(10)}${'  vs libzmq'}`);
+  console.log(`${'cell'.padEnd(31)}${'impl'.padEnd(18)}${'receiver'.padStart(10)}${'sender'.padStart(10)}${'total'.padStart(10)}${'vs libzmq'.padStart(12)}${'vs floor'.padStart(10)}`);
   for (const peers of opts.peers) {
     for (const size of opts.sizes) {
       const id = `push-pull/tcp/${size >= 1024 ? `${size / 1024}KiB` : `${size}B`}${peers > 1 ? `/${peers}pushers` : ''}`;
       const cell = { id, size, peers, results: {} };
       for (const impl of opts.impls) {
-        const r = impl === 'libzmq' && !c.ok ? { status: 'skipped', reason: c.reason } : await measure(impl, cell, opts, c.bin);
+        const r =
+          impl === 'libzmq' && !c.ok
+            ? { status: 'skipped', reason: c.reason }
+            : impl === 'node-net-floor' && peers > 1
+              ? { status: 'skipped', reason: 'the floor serves one connection' }
+              : await measure(impl, cell, opts, c.bin);
         cell.results[impl] = r;
       }
       const lz = cell.results.libzmq;
       const lzTotal = lz?.status === 'ok' ? lz.receiverGrowthBytes + lz.senderGrowthBytes : undefined;
+      const fl = cell.results['node-net-floor'];
+      const floorTotal = fl?.status === 'ok' ? fl.receiverGrowthBytes + fl.senderGrowthBytes : undefined;
       for (const impl of opts.impls) {
         const r = cell.results[impl];
         if (r.status !== 'ok') {
@@ -258,8 +282,9 @@ async function main() {
           continue;
         }
         const total = r.receiverGrowthBytes + r.senderGrowthBytes;
-        const ratio = lzTotal ? `  ${(total / lzTotal).toFixed(2)}×` : '';
-        console.log(`${id.padEnd(31)}${impl.padEnd(18)}${mib(r.receiverGrowthBytes).padStart(10)}${mib(r.senderGrowthBytes).padStart(10)}${mib(total).padStart(10)}${ratio}`);
+        const ratio = lzTotal ? `${(total / lzTotal).toFixed(2)}×`.padStart(12) : ''.padStart(12);
+        const vsFloor = floorTotal && impl !== 'node-net-floor' ? `${(total / floorTotal).toFixed(2)}×`.padStart(10) : '';
+        console.log(`${id.padEnd(31)}${impl.padEnd(18)}${mib(r.receiverGrowthBytes).padStart(10)}${mib(r.senderGrowthBytes).padStart(10)}${mib(total).padStart(10)}${ratio}${vsFloor}`);
       }
       run.cells.push(cell);
     }

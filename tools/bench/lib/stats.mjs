@@ -50,7 +50,8 @@ export function summariseLatency(samples) {
 
 /**
  * Combine repeated runs of one scenario: the median of every numeric field.
- * Non-numeric fields come from the first run; `runs` records how many were combined.
+ * Non-numeric fields come from the first run; `runs` records how many were combined, and
+ * `msgPerSecRuns` (throughput results, more than one run) each run's rate in run order.
  * @template {Record<string, unknown>} T
  * @param {T[]} runs at least one
  * @returns {T & { runs: number }}
@@ -61,6 +62,9 @@ export function medianOfRuns(runs) {
   for (const [key, value] of Object.entries(runs[0])) {
     if (typeof value === 'number') out[key] = median(runs.map((r) => /** @type {number} */ (r[key])));
   }
+  // Each run's rate too: runs go round the columns, so run i of every column of a cell shares
+  // one stretch of the VM's speed, and same-round ratios can be taken from these.
+  if (runs.length > 1 && typeof runs[0].msgPerSec === 'number') out.msgPerSecRuns = runs.map((r) => r.msgPerSec);
   return /** @type {T & { runs: number }} */ (out);
 }
 

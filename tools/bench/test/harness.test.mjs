@@ -25,6 +25,8 @@ test('nearest-rank percentiles and medians', () => {
   const s = summariseLatency(Float64Array.from([5, 1, 3]));
   assert.deepEqual([s.count, s.p50Us, s.minUs, s.maxUs, s.meanUs], [3, 3, 1, 5, 3]);
   assert.deepEqual(medianOfRuns([{ a: 1, k: 'x' }, { a: 9, k: 'y' }, { a: 4, k: 'z' }]), { a: 4, k: 'x', runs: 3 });
+  assert.deepEqual(medianOfRuns([{ msgPerSec: 5 }, { msgPerSec: 2 }, { msgPerSec: 7 }]), { msgPerSec: 5, runs: 3, msgPerSecRuns: [5, 2, 7] });
+  assert.deepEqual(medianOfRuns([{ msgPerSec: 5 }]), { msgPerSec: 5, runs: 1 });
 });
 
 test('the matrix: full, quick and filtered', () => {
