@@ -28,8 +28,14 @@ export type Message = Buffer[];
 
 /** What a pipe reports to the socket that owns it. */
 export interface PipeOwner {
-  /** A message was queued on a pipe. */
+  /**
+   * A message was queued on a pipe. Not called again for further messages while the pipe
+   * still has its turn in the fair queue and no `receive()` is waiting (`receiveWaiters`
+   * empty): the socket's default handling would do nothing then.
+   */
   pipeReadable(pipe: Pipe): void;
+  /** The socket's waiting `receive()` calls (only their number is read). */
+  readonly receiveWaiters: { readonly length: number };
   /** A pipe that refused a write can take messages again. */
   pipeWritable(pipe: Pipe): void;
   /** A post-handshake command arrived (SUBSCRIBE, CANCEL, ...). */
@@ -249,7 +255,10 @@ export class StreamPipe extends Pipe {
     this.inbound.push(message);
     const hwm = this.options.receiveHighWaterMark;
     if (hwm > 0 && this.inbound.length >= hwm) this.connection?.pause();
-    this.owner.pipeReadable(this);
+    // Already in the fair queue with nobody waiting: the owner has nothing to do (patterns
+    // that consume inbound messages themselves never put a pipe in the fair queue).
+    const owner = this.owner;
+    if (!this.inFairQueue || owner.receiveWaiters.length > 0) owner.pipeReadable(this);
   }
 
   override read(): Message | undefined {
@@ -306,7 +315,7 @@ export interface InprocEndpointOwner extends PipeOwner {
 }
 
 /** Owner of the far end of a pipe whose binder does not exist yet: messages wait in it. */
-const NOBODY: PipeOwner = { pipeReadable() {}, pipeWritable() {}, pipeCommand() {}, pipeClosed() {} };
+const NOBODY: PipeOwner = { pipeReadable() {}, receiveWaiters: { length: 0 }, pipeWritable() {}, pipeCommand() {}, pipeClosed() {} };
 
 function inprocPeerInfo(type: SocketType, id: Buffer | null): PeerInfo {
   return { socketType: type, identity: id ?? Buffer.alloc(0), minor: 1, metadata: new Map(), userId: '', zapMetadata: new Map() };

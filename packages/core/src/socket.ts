@@ -700,6 +700,7 @@ export abstract class Socket<In = Message, SendArgs extends unknown[] = []> impl
       pipeReadable: (pipe: Pipe) => {
         if (pipe.attached) this.onPipeReadable(pipe);
       },
+      receiveWaiters: this.pendingReceives,
       pipeWritable: () => {
         if (this.pendingSends.length > 0) this.wakeSenders();
       },
