@@ -40,11 +40,14 @@
  * received chunk: no copy) in a one-frame array, `receiveMany()` an array of those. No
  * greeting, no queue, no high-water mark, no copy: the simplest receiver of `Buffer[]`
  * messages on node:net, a reference for what the API's per-message work costs, not an
- * implementation and not a strict bound (it takes Node's fresh buffer per read; a receiver
- * reading into one shared buffer, as Monocoque's does, can be faster).
+ * implementation. By default it takes Node's fresh buffer per read; with
+ * `MONOCOQUE_BENCH_FRAMED_READS=shared` its binding side reads as Monocoque's does instead
+ * (one shared read buffer, whole records copied out in runs of at most 4 KiB, views on the
+ * copies), so that both ways of reading can be compared on the same row.
  */
 import { once } from 'node:events';
 import net from 'node:net';
+import { adoptWithOnread } from './onread.mjs';
 
 /** Bytes staged per `socket.write()` in the batch variant. */
 const STAGE_BYTES = 256 * 1024;
@@ -52,6 +55,18 @@ const STAGE_BYTES = 256 * 1024;
 const DIRECT_BYTES = 16 * 1024;
 /** Received chunks queued before the socket is paused (backpressure to the sender). */
 const MAX_QUEUED_CHUNKS = 16;
+/**
+ * How the framed floor's binding side reads (analysis knob, `MONOCOQUE_BENCH_FRAMED_READS`):
+ * `fresh` (default) takes Node's fresh buffer per read and makes its views on it; `shared`
+ * reads into one 64 KiB buffer (`onread`, as Monocoque's node:net transport does) and copies
+ * whole records out in runs of at most `RUN_BYTES` (Node's pool: a view then pins at most
+ * 8 KiB, as Monocoque's and libzmq's do), making its views on the copies.
+ */
+export const FRAMED_READS = process.env.MONOCOQUE_BENCH_FRAMED_READS === 'shared' ? 'shared' : 'fresh';
+/** `shared` reads: bytes of whole records per copied run (Monocoque's decoder copies ≤ 4 KiB runs). */
+const RUN_BYTES = 4096;
+/** `shared` reads: runs queued before the socket is paused (as many bytes as the chunks above). */
+const MAX_QUEUED_RUNS = MAX_QUEUED_CHUNKS * 16;
 
 const RESOLVED = Promise.resolve();
 
@@ -99,20 +114,18 @@ class Chunks {
   #ended = false;
   /** @type {Error | undefined} */ #error;
   /** @type {net.Socket} */ #sock;
+  #maxQueued;
+  /** Bytes in the queued chunks. */
+  #bytes = 0;
 
-  /** @param {net.Socket} sock */
-  constructor(sock) {
+  /**
+   * @param {net.Socket} sock
+   * @param {boolean} [fed] chunks come from `push()` (an `onread` socket), not `'data'` events
+   */
+  constructor(sock, fed = false) {
     this.#sock = sock;
-    sock.on('data', (/** @type {Buffer} */ chunk) => {
-      if (this.#wake) {
-        const wake = this.#wake;
-        this.#wake = undefined;
-        wake(chunk);
-        return;
-      }
-      this.#queue.push(chunk);
-      if (this.#queue.length - this.#head >= MAX_QUEUED_CHUNKS) sock.pause();
-    });
+    this.#maxQueued = fed ? MAX_QUEUED_RUNS : MAX_QUEUED_CHUNKS;
+    if (!fed) sock.on('data', (/** @type {Buffer} */ chunk) => this.push(chunk));
     const end = () => {
       this.#ended = true;
       this.#wake?.(null);
@@ -126,6 +139,24 @@ class Chunks {
     });
   }
 
+  /** @param {Buffer} chunk a received chunk the queue may keep */
+  push(chunk) {
+    if (this.#wake) {
+      const wake = this.#wake;
+      this.#wake = undefined;
+      wake(chunk);
+      return;
+    }
+    this.#queue.push(chunk);
+    this.#bytes += chunk.length;
+    if (this.#queue.length - this.#head >= this.#maxQueued) this.#sock.pause();
+  }
+
+  /** Bytes queued now (what `next()` returns without waiting). */
+  get queuedBytes() {
+    return this.#bytes;
+  }
+
   /**
    * The next chunk (null at the end of the stream): synchronously when one is queued.
    * @returns {Buffer | null | Promise<Buffer | null>}
@@ -133,6 +164,7 @@ class Chunks {
   next() {
     if (this.#head < this.#queue.length) {
       const chunk = this.#queue[this.#head++];
+      this.#bytes -= chunk.length;
       if (this.#head === this.#queue.length) {
         this.#queue = [];
         this.#head = 0;
@@ -215,7 +247,10 @@ class FloorSocket {
     const ep = parseEndpoint(endpoint);
     const server = net.createServer((sock) => {
       if (this.#sock) sock.destroy();
-      else this.#adopt(sock);
+      else if (this.#header.length > 0 && FRAMED_READS === 'shared') {
+        const onread = { buffer: Buffer.allocUnsafeSlow(64 * 1024), callback: (/** @type {number} */ n, /** @type {Buffer} */ buf) => this.#sharedRead(n, buf) };
+        this.#adopt(adoptWithOnread(sock, onread));
+      } else this.#adopt(sock);
     });
     this.#server = server;
     await new Promise((resolve, reject) => {
@@ -371,6 +406,45 @@ class FloorSocket {
     return this.#chunks;
   }
 
+  /** `shared` reads: a record split across reads, and how much of it has arrived. */
+  /** @type {Buffer | undefined} */ #readPartial;
+  #readHave = 0;
+
+  /**
+   * `shared` reads (framed floor, binding side): `n` bytes in the reused read buffer. Whole
+   * records are copied out in runs of at most `RUN_BYTES` (one chunk each), a record split
+   * across reads is assembled in a buffer of its own; the chunks are whole records only.
+   * @param {number} n
+   * @param {Buffer} buf
+   */
+  #sharedRead(n, buf) {
+    const chunks = (this.#chunks ??= new Chunks(/** @type {net.Socket} */ (this.#sock), true));
+    const record = this.#record;
+    let off = 0;
+    if (this.#readPartial) {
+      const take = Math.min(record - this.#readHave, n);
+      buf.copy(this.#readPartial, this.#readHave, 0, take);
+      this.#readHave += take;
+      off = take;
+      if (this.#readHave < record) return true;
+      chunks.push(this.#readPartial);
+      this.#readPartial = undefined;
+    }
+    const perRun = Math.max(1, Math.floor(RUN_BYTES / record)) * record;
+    while (n - off >= record) {
+      const len = Math.min(perRun, n - off - ((n - off) % record));
+      const run = Buffer.allocUnsafe(len);
+      buf.copy(run, 0, off, off + len);
+      chunks.push(run);
+      off += len;
+    }
+    if (off < n) {
+      this.#readPartial = Buffer.allocUnsafe(record);
+      this.#readHave = buf.copy(this.#readPartial, 0, off, n);
+    }
+    return true;
+  }
+
   /** @returns {AsyncGenerator<[Buffer]>} */
   [Symbol.asyncIterator]() {
     this.#records ??= this.#cut();
@@ -444,16 +518,23 @@ class FloorSocket {
         first = [this.#body(this.#partial, 0)];
         this.#partial = undefined;
       }
-      // Records are fixed-size: the batch is sized once.
+      // Records are fixed-size: the batch is sized once. `shared` reads hand a read in as
+      // several runs of whole records: those already queued join this batch, as receiveMany()
+      // returns everything queued.
       const whole = Math.floor((chunk.length - off) / record);
+      const queued = FRAMED_READS === 'shared' ? chunks.queuedBytes / record : 0;
       /** @type {Array<[Buffer]>} */
-      const out = new Array(whole + (first ? 1 : 0));
+      const out = new Array(whole + (first ? 1 : 0) + queued);
       let i = 0;
       if (first) out[i++] = first;
       for (; off + record <= chunk.length; off += record) out[i++] = [this.#body(chunk, off)];
       if (off < chunk.length) {
         this.#partial = Buffer.allocUnsafe(record);
         this.#have = chunk.copy(this.#partial, 0, off);
+      }
+      for (let q = queued; q > 0; ) {
+        const run = /** @type {Buffer} */ (chunks.next());
+        for (let at = 0; at < run.length; at += record, q--) out[i++] = [this.#body(run, at)];
       }
       if (out.length > 0) return out;
     }

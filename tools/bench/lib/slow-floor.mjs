@@ -17,6 +17,7 @@
  */
 import { once } from 'node:events';
 import net from 'node:net';
+import { adoptWithOnread } from './onread.mjs';
 
 /** @param {string} endpoint `tcp://host:port` */
 function tcpAddress(endpoint) {
@@ -54,13 +55,8 @@ export class SlowFloorPull {
     const { host, port } = tcpAddress(endpoint);
     const server = net.createServer((accepted) => {
       if (this.#socket !== undefined) return void accepted.destroy();
-      // Move the handle to a socket that reads into the shared buffer.
-      const internal = /** @type {any} */ (accepted);
-      const handle = internal._handle;
-      internal._handle = null;
-      accepted.destroy();
       const onread = { buffer: this.#readBuffer, callback: (/** @type {number} */ n, /** @type {Buffer} */ buf) => this.#onRead(n, buf) };
-      this.#socket = new net.Socket(/** @type {any} */ ({ handle, readable: true, writable: true, onread }));
+      this.#socket = adoptWithOnread(accepted, onread);
       this.#socket.on('error', () => {});
     });
     this.#server = server;

@@ -293,10 +293,30 @@ function frames(n, size) {
   return all;
 }
 
-test('framed floor PULL: frames split across chunks come out as their bodies, for await and receiveMany', { timeout: 10_000 }, async () => {
-  for (const size of [64, 1000]) {
+/** floor.mjs read with `MONOCOQUE_BENCH_FRAMED_READS=shared` (its own module instance). */
+async function sharedReadsFramedPull() {
+  const saved = process.env.MONOCOQUE_BENCH_FRAMED_READS;
+  process.env.MONOCOQUE_BENCH_FRAMED_READS = 'shared';
+  try {
+    const { FloorPull: SharedPull, FRAMED_READS } = await import('../lib/floor.mjs?framed-reads=shared');
+    assert.equal(FRAMED_READS, 'shared');
+    return class extends SharedPull {
+      /** @param {{ recordSize: number }} options */
+      constructor(options) {
+        super({ ...options, framed: true });
+      }
+    };
+  } finally {
+    if (saved === undefined) delete process.env.MONOCOQUE_BENCH_FRAMED_READS;
+    else process.env.MONOCOQUE_BENCH_FRAMED_READS = saved;
+  }
+}
+const SharedPull = await sharedReadsFramedPull();
+
+test('framed floor PULL: frames split across chunks come out as their bodies, for await and receiveMany (fresh and shared reads)', { timeout: 20_000 }, async () => {
+  for (const [size, Pull] of [64, 1000, 5000].flatMap((size) => [[size, FramedPull], [size, SharedPull]])) {
     const n = 400;
-    const viaIter = await bound(FramedPull, size);
+    const viaIter = await bound(Pull, size);
     const w1 = writeInPieces(/** @type {string} */ (viaIter.lastEndpoint), frames(n, size));
     let i = 0;
     for await (const msg of viaIter) {
@@ -308,7 +328,7 @@ test('framed floor PULL: frames split across chunks come out as their bodies, fo
     (await w1).destroy();
     viaIter.close();
 
-    const viaMany = await bound(FramedPull, size);
+    const viaMany = await bound(Pull, size);
     const w2 = writeInPieces(/** @type {string} */ (viaMany.lastEndpoint), frames(n, size));
     let got = 0;
     while (got < n) {
