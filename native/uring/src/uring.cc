@@ -192,6 +192,7 @@ struct Ring {
   bool dead = false;
   bool deferMode = false;
   uint64_t dryRecvs = 0;     // recvs that ended on an empty buffer ring (stats)
+  uint64_t wakeups = 0;      // poll callbacks: how often libuv woke the ring up (stats)
   uint32_t longestDryRun = 0;  // most such recvs in a row for one stream since stats()
   bool recvLimit = true;     // arm recvs with kRecvLimit (cleared on the first EINVAL)
   struct io_uring ring;
@@ -851,6 +852,7 @@ void FlushAndSubmit(Ring* r);
 void OnPoll(uv_poll_t* handle, int status, int events) {
   Ring* r = static_cast<Ring*>(handle->data);
   if (r->dead) return;
+  r->wakeups++;
   if (r->deferMode) {
     uint64_t v;
     while (read(r->efd, &v, sizeof v) < 0 && errno == EINTR) {
@@ -861,7 +863,18 @@ void OnPoll(uv_poll_t* handle, int status, int events) {
   // after the rest of the loop turn (check, close and timer phases) at prepare. Only then:
   // submitting every wake-up's re-armed sends at once would make a streaming sender's
   // sendmsg calls smaller and more frequent.
-  if (!r->dead && !r->dirty.empty()) FlushAndSubmit(r);
+  if (!r->dead && !r->dirty.empty()) {
+    FlushAndSubmit(r);
+    // Sends that completed during that submit posted their completions and signalled the
+    // eventfd: reap them now instead of on another trip through epoll and the poll phase
+    // (the eventfd is read first, so a signal for anything that arrives later stays).
+    if (!r->dead && r->deferMode) {
+      uint64_t v;
+      while (read(r->efd, &v, sizeof v) < 0 && errno == EINTR) {
+      }
+      Drain(r);
+    }
+  }
 }
 
 // Right before libuv blocks: flush send queues and submit everything with one enter.
@@ -1497,7 +1510,7 @@ napi_value Peer(napi_env env, napi_callback_info info) {
   return FormatAddr(env, &ss);
 }
 
-// stats() -> { sockets, mode, recvLimit, dryRecvs, longestDryRun } (diagnostics, tests)
+// stats() -> { sockets, mode, recvLimit, dryRecvs, longestDryRun, wakeups } (diagnostics, tests)
 napi_value Stats(napi_env env, napi_callback_info info) {
   Ring* r = GetRing(env);
   napi_value out, v;
@@ -1512,6 +1525,8 @@ napi_value Stats(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, out, "dryRecvs", v);
   napi_create_uint32(env, r ? r->longestDryRun : 0, &v);
   napi_set_named_property(env, out, "longestDryRun", v);
+  napi_create_double(env, r ? double(r->wakeups) : 0, &v);
+  napi_set_named_property(env, out, "wakeups", v);
   if (r) r->longestDryRun = 0;  // per stats() call
   return out;
 }

@@ -34,9 +34,10 @@ export interface NativeBinding {
    * `recvLimit`: bytes one armed recv takes before JS sees them (0: the kernel has no limit).
    * `dryRecvs`: recvs that ended on an empty buffer ring; `longestDryRun`: the most of
    * those one stream had in a row since the previous `stats()` call (how long sharing the
-   * ring let a stream starve).
+   * ring let a stream starve). `wakeups`: how often libuv woke the ring up (poll callbacks;
+   * absent from addons built before it was counted).
    */
-  stats(): { sockets: number; mode: string; recvLimit: number; dryRecvs: number; longestDryRun: number };
+  stats(): { sockets: number; mode: string; recvLimit: number; dryRecvs: number; longestDryRun: number; wakeups?: number };
   readonly EVENT_INTS: number;
   readonly RECV_BUFFER_SIZE: number;
   readonly RECV_BUFFER_COUNT: number;
