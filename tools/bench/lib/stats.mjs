@@ -51,7 +51,8 @@ export function summariseLatency(samples) {
 /**
  * Combine repeated runs of one scenario: the median of every numeric field.
  * Non-numeric fields come from the first run; `runs` records how many were combined, and
- * `msgPerSecRuns` (throughput results, more than one run) each run's rate in run order.
+ * `msgPerSecRuns` / `p50UsRuns` (throughput / latency results, more than one run) each run's
+ * rate or median round trip, in run order.
  * @template {Record<string, unknown>} T
  * @param {T[]} runs at least one
  * @returns {T & { runs: number }}
@@ -65,6 +66,7 @@ export function medianOfRuns(runs) {
   // Each run's rate too: runs go round the columns, so run i of every column of a cell shares
   // one stretch of the VM's speed, and same-round ratios can be taken from these.
   if (runs.length > 1 && typeof runs[0].msgPerSec === 'number') out.msgPerSecRuns = runs.map((r) => r.msgPerSec);
+  if (runs.length > 1 && typeof runs[0].p50Us === 'number') out.p50UsRuns = runs.map((r) => r.p50Us);
   return /** @type {T & { runs: number }} */ (out);
 }
 

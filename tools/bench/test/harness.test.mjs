@@ -27,6 +27,7 @@ test('nearest-rank percentiles and medians', () => {
   assert.deepEqual(medianOfRuns([{ a: 1, k: 'x' }, { a: 9, k: 'y' }, { a: 4, k: 'z' }]), { a: 4, k: 'x', runs: 3 });
   assert.deepEqual(medianOfRuns([{ msgPerSec: 5 }, { msgPerSec: 2 }, { msgPerSec: 7 }]), { msgPerSec: 5, runs: 3, msgPerSecRuns: [5, 2, 7] });
   assert.deepEqual(medianOfRuns([{ msgPerSec: 5 }]), { msgPerSec: 5, runs: 1 });
+  assert.deepEqual(medianOfRuns([{ p50Us: 90 }, { p50Us: 80 }]), { p50Us: 85, runs: 2, p50UsRuns: [90, 80] });
 });
 
 test('the matrix: full, quick and filtered', () => {
