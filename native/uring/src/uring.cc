@@ -868,7 +868,8 @@ void OnPoll(uv_poll_t* handle, int status, int events) {
     // Sends that completed during that submit posted their completions and signalled the
     // eventfd: reap them now instead of on another trip through epoll and the poll phase
     // (the eventfd is read first, so a signal for anything that arrives later stays).
-    if (!r->dead && r->deferMode) {
+    // Nothing posted (the sends went async): nothing to reap, the next wake-up brings it.
+    if (!r->dead && r->deferMode && io_uring_cq_ready(&r->ring) > 0) {
       uint64_t v;
       while (read(r->efd, &v, sizeof v) < 0 && errno == EINTR) {
       }
