@@ -94,7 +94,7 @@ export function frameHeader(size) {
  * @param {string} endpoint `tcp://host:port` or `ipc://path`
  * @returns {{ tcp: true, host: string, port: number } | { tcp: false, path: string }}
  */
-function parseEndpoint(endpoint) {
+export function parseEndpoint(endpoint) {
   const ipc = /^ipc:\/\/(.+)$/.exec(endpoint);
   if (ipc) return { tcp: false, path: ipc[1] };
   const tcp = /^tcp:\/\/(.+):(\d+|\*)$/.exec(endpoint);

@@ -17,13 +17,14 @@
  */
 import { once } from 'node:events';
 import net from 'node:net';
+import { parseEndpoint } from './floor.mjs';
 import { adoptWithOnread } from './onread.mjs';
 
-/** @param {string} endpoint `tcp://host:port` */
+/** @param {string} endpoint `tcp://host:port` (`*` for any port) */
 function tcpAddress(endpoint) {
-  const m = /^tcp:\/\/(.+):(\d+|\*)$/.exec(endpoint);
-  if (m === null) throw new Error(`the slow-consumer floor takes tcp://host:port endpoints, not ${endpoint}`);
-  return { host: m[1], port: m[2] === '*' ? 0 : Number(m[2]) };
+  const ep = parseEndpoint(endpoint);
+  if (!ep.tcp) throw new Error(`the slow-consumer floor takes tcp://host:port endpoints, not ${endpoint}`);
+  return { host: ep.host, port: ep.port };
 }
 
 export class SlowFloorPull {
