@@ -10,7 +10,8 @@
  *   writev/sendmsg each), as fast as the stream accepts them (it stops on `false` and
  *   resumes on `onDrain`);
  * - the server counts bytes; after a warm-up of `--warmup` MB, it measures `--duration` ms.
- * Runs alternate between the transports (`--repeat` rounds); the median is reported.
+ * Runs alternate between the transports (`--repeat` rounds, the order reversed every other
+ * round); the median is reported.
  *
  * `--latency`: the same streams ping-ponging instead — the client writes `size` bytes, the
  * server writes them back, one exchange in flight; after `--warmup-trips` exchanges the
@@ -181,28 +182,40 @@ async function measureLatency(name, size, durationMs, warmupTrips) {
   }
 }
 
+/**
+ * Measure every size `repeat` times per transport, the transports' order reversed every other
+ * round (the VM drifts), keeping the named fields of each result.
+ * @template {string} F
+ * @param {number[]} sizes
+ * @param {number} repeat
+ * @param {readonly string[]} usable
+ * @param {F[]} fields
+ * @param {(name: any, size: number) => Promise<Record<F, number>>} measureOne
+ * @returns {Promise<Record<F, Record<string, Record<string, number[]>>>>} field → size → transport → runs
+ */
+async function collect(sizes, repeat, usable, fields, measureOne) {
+  const out = /** @type {Record<F, Record<string, Record<string, number[]>>>} */ (Object.fromEntries(fields.map((f) => [f, {}])));
+  for (const size of sizes) {
+    for (const f of fields) out[f][size] = {};
+    for (let r = 0; r < repeat; r++) {
+      for (const name of r % 2 === 0 ? usable : [...usable].reverse()) {
+        const m = await measureOne(name, size);
+        for (const f of fields) (out[f][size][name] ??= []).push(m[f]);
+      }
+    }
+  }
+  return out;
+}
+
 /** Latency mode: interleaved runs per transport and size, medians of the p50s. */
 async function mainLatency(argv, opt, usable) {
   const sizes = opt('--sizes', '64').split(',').map(Number);
   const durationMs = Number(opt('--duration', '1500'));
   const warmupTrips = Number(opt('--warmup-trips', '2000'));
   const repeat = Number(opt('--repeat', '9'));
-  /** @type {Record<string, Record<string, number[]>>} */
-  const runs = {};
-  /** @type {Record<string, Record<string, number[]>>} */
-  const cpu = {};
-  for (const size of sizes) {
-    runs[size] = {};
-    cpu[size] = {};
-    for (let r = 0; r < repeat; r++) {
-      const order = r % 2 === 0 ? usable : [...usable].reverse();
-      for (const name of order) {
-        const m = await measureLatency(name, size, durationMs, warmupTrips);
-        (runs[size][name] ??= []).push(m.p50Us);
-        (cpu[size][name] ??= []).push(m.cpuUsPerTrip);
-      }
-    }
-  }
+  const { p50Us: runs, cpuUsPerTrip: cpu } = await collect(sizes, repeat, usable, ['p50Us', 'cpuUsPerTrip'], (name, size) =>
+    measureLatency(name, size, durationMs, warmupTrips),
+  );
   const rows = sizes.map((size) => {
     const net = median(runs[size].net);
     const ur = runs[size].uring ? median(runs[size].uring) : undefined;
@@ -270,21 +283,9 @@ async function main(argv) {
   const durationMs = Number(opt('--duration', '1500'));
   const warmupBytes = Number(opt('--warmup', '50')) * 1e6;
   const repeat = Number(opt('--repeat', '3'));
-  /** @type {Record<string, Record<string, number[]>>} */
-  const runs = {};
-  /** @type {Record<string, Record<string, number[]>>} */
-  const cpu = {};
-  for (const size of sizes) {
-    runs[size] = {};
-    cpu[size] = {};
-    for (let r = 0; r < repeat; r++) {
-      for (const name of usable) {
-        const m = await measure(name, size, durationMs, warmupBytes);
-        (runs[size][name] ??= []).push(m.bytesPerSec);
-        (cpu[size][name] ??= []).push(m.cpuUsPer64KiB);
-      }
-    }
-  }
+  const { bytesPerSec: runs, cpuUsPer64KiB: cpu } = await collect(sizes, repeat, usable, ['bytesPerSec', 'cpuUsPer64KiB'], (name, size) =>
+    measure(name, size, durationMs, warmupBytes),
+  );
   const rows = sizes.map((size) => {
     const net = median(runs[size].net);
     const ur = runs[size].uring ? median(runs[size].uring) : undefined;
