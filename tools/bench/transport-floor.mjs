@@ -256,17 +256,10 @@ function save(file, argv, settings, runs, rows) {
   console.log(`results: ${path.relative(process.cwd(), out)}`);
 }
 
-/** One measurement in fresh processes. */
-function measure(name, size, durationMs, warmupBytes) {
-  return new Promise((resolve, reject) => {
-    const child = fork(SELF, ['--role', 'server', name, String(size), String(durationMs), String(warmupBytes)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), durationMs + 30_000);
-    child.on('message', (m) => resolve(/** @type {{ bytesPerSec: number, cpuUsPer64KiB: number }} */ (m)));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} ${size} B: server exited (${code}) without a result`));
-    });
-  });
+/** One measurement in fresh processes (the server forks its client). */
+async function measure(name, size, durationMs, warmupBytes) {
+  const { message } = await child(['--role', 'server', name, String(size), String(durationMs), String(warmupBytes)], durationMs + 30_000);
+  return /** @type {{ bytesPerSec: number, cpuUsPer64KiB: number }} */ (message);
 }
 
 async function main(argv) {
